@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Speed, measured against the real sf CLI in the same run on the same emulator org, printed as
+# ratios (absolute times depend on the machine; ratios much less). Not a test: run it by hand.
+#
+#   scripts/bench.sh            # hyperfine and GNU time are installed from Debian's packages if absent
+#
+# What it compares:
+#   intake: `logik-refresh org inspect --offline --json < display.json`
+#           vs `sf org display --json -o uat`      (goal: >= 300x faster, peak RSS <= 15 MiB)
+#   online: `logik-refresh org inspect -o uat --json` vs `sf org display --json -o uat`
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need() { command -v "$1" >/dev/null 2>&1; }
+if ! need hyperfine || [[ ! -x /usr/bin/time ]]; then
+  if [[ $(id -u) == 0 ]] && need apt-get; then
+    apt-get update -qq >/dev/null && apt-get install -y -qq hyperfine time >/dev/null
+  else
+    echo "bench: needs hyperfine and GNU time (apt-get install hyperfine time)" >&2; exit 1
+  fi
+fi
+
+sf_bin=$(bash scripts/install-sf.sh)
+cargo build --quiet --release --bins
+bin="$PWD/target/release"
+
+work=$(mktemp -d)
+cleanup() { [[ -n "${emulator_pid:-}" ]] && kill "$emulator_pid" 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+export HOME="$work/home" SF_USE_GENERIC_UNIX_KEYCHAIN=true SF_DISABLE_TELEMETRY=true SF_AUTOUPDATE_DISABLE=true
+mkdir -p "$HOME"
+
+coproc EMULATOR { "$bin/logik-org-emulator" --port 0; }
+emulator_pid=$EMULATOR_PID
+read -r started <&"${EMULATOR[0]}"
+url=$(jq -r .url <<<"$started")
+SF_ACCESS_TOKEN=$(jq -r .accessToken <<<"$started") \
+  "$sf_bin" org login access-token --instance-url "$url" --no-prompt --alias uat --json >/dev/null
+"$sf_bin" org display --json -o uat >"$work/display.json"
+
+echo "sf: $("$sf_bin" --version)"
+echo "logik-refresh: $("$bin/logik-refresh" --version)"
+echo
+
+hyperfine --warmup 3 --min-runs 20 --style basic --export-json "$work/intake.json" \
+  -n "logik-refresh org inspect --offline" "$bin/logik-refresh org inspect --offline --json < $work/display.json" \
+  -n "sf org display" "$sf_bin org display --json -o uat" >&2
+
+hyperfine --warmup 2 --min-runs 10 --style basic --export-json "$work/online.json" \
+  -n "logik-refresh org inspect -o uat" "$bin/logik-refresh org inspect -o uat --json" \
+  -n "sf org display" "$sf_bin org display --json -o uat" >&2
+
+peak_kib=$( { /usr/bin/time -f %M "$bin/logik-refresh" org inspect --offline --json <"$work/display.json" >/dev/null; } 2>&1 | tail -n1)
+sf_peak_kib=$( { /usr/bin/time -f %M "$sf_bin" org display --json -o uat >/dev/null; } 2>&1 | tail -n1)
+
+ratio() { jq -r '(.results[1].mean / .results[0].mean * 10 | floor) / 10' "$1"; }
+ms() { jq -r ".results[$2].mean * 1000 * 100 | floor / 100" "$1"; }
+echo
+echo "== results (same machine, same run, same emulator org)"
+printf 'intake:  logik-refresh org inspect --offline %8s ms   sf org display %8s ms   ratio %sx faster\n' \
+  "$(ms "$work/intake.json" 0)" "$(ms "$work/intake.json" 1)" "$(ratio "$work/intake.json")"
+printf 'online:  logik-refresh org inspect -o uat   %8s ms   sf org display %8s ms   ratio %sx faster\n' \
+  "$(ms "$work/online.json" 0)" "$(ms "$work/online.json" 1)" "$(ratio "$work/online.json")"
+printf 'peak RSS: logik-refresh --offline %s KiB (%s MiB); sf org display %s KiB\n' \
+  "$peak_kib" "$((peak_kib / 1024))" "$sf_peak_kib"

@@ -1,0 +1,78 @@
+//! One module per subcommand. Each takes its parsed arguments and returns a
+//! [`CommandOutput`](crate::protocol::CommandOutput); printing happens in one place.
+
+pub mod org;
+pub mod schema;
+
+use crate::cli::{Cli, Command, OrgCommand, OrgFlags};
+use crate::protocol::{CommandOutput, Error, ExitStatus, Result};
+use crate::sf::connect::OrgRequest;
+use crate::sf::intake::{parse_org_json, read_bounded, read_stdin_bounded};
+use std::io::IsTerminal;
+
+/// The command's name as the error envelope's `context` shows it.
+pub fn context(cli: &Cli) -> &'static str {
+    match &cli.command {
+        Command::Org(OrgCommand::Inspect(_)) => "org inspect",
+        Command::Schema(_) => "schema",
+    }
+}
+
+/// Runs the parsed command to completion (Ctrl-C ends it with exit 130).
+pub fn dispatch(cli: Cli) -> Result<CommandOutput> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::new("RuntimeError", format!("Could not start: {e}")))?;
+    runtime.block_on(async move {
+        tokio::select! {
+            result = run(cli) => result,
+            _ = tokio::signal::ctrl_c() => Err(Error::new("InterruptedError", "Interrupted.").with_exit(ExitStatus::Interrupted)),
+        }
+    })
+}
+
+async fn run(cli: Cli) -> Result<CommandOutput> {
+    match cli.command {
+        Command::Org(OrgCommand::Inspect(args)) => org::inspect::run(args).await,
+        Command::Schema(args) => schema::run(args),
+    }
+}
+
+/// Builds the org request from the flags and, when no org is named, from sf JSON on stdin.
+/// stdin is read only when it is not a terminal, so nothing ever waits for typing.
+pub fn org_request(flags: &OrgFlags) -> Result<OrgRequest> {
+    let mut request = OrgRequest {
+        target_org: flags.target_org.clone(),
+        api_version: flags.api_version.clone(),
+        piped: None,
+    };
+    let text = match &flags.org_json {
+        Some(path) if path.as_os_str() == "-" => Some(read_stdin_bounded()?),
+        Some(path) => {
+            let file = std::fs::File::open(path).map_err(|e| {
+                Error::input(
+                    "OrgJsonFileError",
+                    format!("Could not read {}: {e}", path.display()),
+                )
+                .with_action("Save it with: sf org display --json -o <alias> > org.json")
+            })?;
+            Some(read_bounded(file, &path.display().to_string())?)
+        }
+        None if flags.target_org.is_none() && !std::io::stdin().is_terminal() => {
+            let text = read_stdin_bounded()?;
+            // An empty pipe with a default org configured (a CI job with no stdin) means
+            // "use the default org"; with none configured it is an error, said below.
+            if text.trim().is_empty() && crate::sf::connect::has_default_org() {
+                None
+            } else {
+                Some(text)
+            }
+        }
+        None => None,
+    };
+    if let Some(text) = text {
+        request.piped = Some(parse_org_json(&text)?);
+    }
+    Ok(request)
+}

@@ -1,0 +1,3 @@
+//! `org` topic: facts about the org.
+
+pub mod inspect;

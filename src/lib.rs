@@ -1,0 +1,21 @@
+//! logik-refresh: reconnect a refreshed Salesforce sandbox to its ServiceNow CPQ (Logik.ai)
+//! tenant. The binary (`main.rs`) is a thin shell over this library; the org emulator the tests
+//! use lives here too so both binaries and the tests share one copy.
+
+// `Error` carries the whole sf envelope (actions, data, warnings). Errors are rare and end the
+// command, so the size of `Result`'s error side costs nothing worth boxing for.
+#![allow(clippy::result_large_err)]
+
+pub mod cli;
+pub mod commands;
+pub mod emulator;
+pub mod fsutil;
+pub mod logik;
+pub mod org;
+pub mod protocol;
+pub mod salesforce;
+pub mod schemas;
+pub mod secret;
+pub mod sf;
+
+pub use protocol::error::{Error, Result};

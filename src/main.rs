@@ -1,0 +1,61 @@
+//! The `logik-refresh` binary: parse, dispatch, print, exit. Everything else is in the library.
+
+use clap::Parser;
+use clap::error::ErrorKind;
+use logik_refresh::cli::Cli;
+use logik_refresh::commands;
+use logik_refresh::protocol::output::{print_error, print_output};
+use logik_refresh::protocol::{Error, ExitStatus, Format};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return usage_error(err).into(),
+    };
+    let format = Format::detect(cli.json);
+    let context = commands::context(&cli);
+    let status = match commands::dispatch(cli) {
+        Ok(output) => print_output(format, &output),
+        Err(err) => print_error(format, &err, context),
+    };
+    status.into()
+}
+
+/// clap's own errors: help and version print as usual; a usage error is the sf envelope in JSON
+/// mode, clap's text otherwise, and exit 2 either way.
+fn usage_error(err: clap::Error) -> ExitStatus {
+    if matches!(
+        err.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = err.print();
+        return if err.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+            ExitStatus::Usage
+        } else {
+            ExitStatus::Success
+        };
+    }
+    let json = std::env::args().any(|a| a == "--json");
+    match Format::detect(json) {
+        Format::Json => {
+            let message = err.render().to_string();
+            let first = message
+                .lines()
+                .next()
+                .unwrap_or("invalid usage")
+                .trim_start_matches("error: ")
+                .to_string();
+            let error = Error::input("UsageError", first)
+                .with_code(format!("{:?}", err.kind()))
+                .with_action("Run logik-refresh --help, or add --help after the command.");
+            print_error(Format::Json, &error, "usage")
+        }
+        Format::Text => {
+            let _ = err.print();
+            ExitStatus::Usage
+        }
+    }
+}

@@ -1,0 +1,384 @@
+//! The refreshed org's facts (`org inspect`): identity from what sf printed, and, online, what
+//! the org itself says (Organization, installed packages, the Logik tenant setting rows).
+//! Other commands reuse these facts, and their outputs carry them so commands chain.
+
+use crate::logik::{
+    CPQ_NAMESPACE, LOGIK_NAMESPACE, TENANT_OBJECT, setup_owner_level, tenant_fields,
+};
+use crate::protocol::Result;
+use crate::salesforce::Client;
+use crate::sf::connect::{OrgIdentity, TokenSource};
+use crate::sf::intake::InputShape;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Everything known about the org.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OrgFacts {
+    /// The org ID, 18 characters.
+    #[schemars(example = "00D5e000000AbCdEAK")]
+    pub org_id: Option<String>,
+    /// The org ID, 15 characters (as Setup > Company Information shows it).
+    #[schemars(example = "00D5e000000AbCd")]
+    pub org_id15: Option<String>,
+    /// The username the tool works as.
+    pub username: Option<String>,
+    /// The sf alias, when known.
+    pub alias: Option<String>,
+    /// The instance URL sf uses for the org.
+    pub instance_url: Option<String>,
+    /// The REST API version used.
+    pub api_version: Option<String>,
+    /// The org's My Domain URL, when the instance URL is a My Domain host.
+    pub my_domain_url: Option<String>,
+    /// The My Domain name (`acme` in `acme--uat.sandbox.my.salesforce.com`).
+    pub my_domain: Option<String>,
+    /// The sandbox name (`uat`).
+    pub sandbox_name: Option<String>,
+    /// Where the sandbox name came from.
+    pub sandbox_name_source: Option<SandboxNameSource>,
+    /// `Organization.IsSandbox`.
+    pub is_sandbox: Option<bool>,
+    /// `Organization.InstanceName` (e.g. `CS42`).
+    pub instance_name: Option<String>,
+    /// `Organization.OrganizationType` (the edition, e.g. `Enterprise Edition`).
+    pub organization_type: Option<String>,
+    /// `Organization.Name`.
+    pub name: Option<String>,
+    /// Installed managed packages that matter here; absent offline.
+    pub packages: Option<Packages>,
+    /// The Logik tenant custom setting; absent offline or without the Logik package.
+    pub tenant_setting: Option<TenantSetting>,
+    /// How these facts were obtained.
+    pub source: FactsSource,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum SandboxNameSource {
+    /// From the My Domain host `name--sandbox.sandbox.my.salesforce.com`.
+    MyDomain,
+    /// From the username's suffix (`admin@acme.com.uat`), which a refresh appends.
+    Username,
+    /// From the SandboxProcess record sf printed.
+    SandboxProcess,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Packages {
+    /// The Logik.ai package (namespace `LGK`).
+    pub logik: PackageInfo,
+    /// Salesforce CPQ (namespace `SBQQ`).
+    pub cpq: PackageInfo,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PackageInfo {
+    pub namespace: String,
+    pub installed: bool,
+    /// The package's name, when installed.
+    pub name: Option<String>,
+    /// `major.minor.patch`, when the Tooling API gives it.
+    pub version: Option<String>,
+    /// The installed version's name.
+    pub version_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TenantSetting {
+    /// The custom setting's API name.
+    pub object: String,
+    /// The API name of the field labelled "Runtime Configuration URL".
+    pub runtime_url_field: String,
+    /// The API name of the field labelled "Administration URL", when the org has one.
+    pub admin_url_field: Option<String>,
+    /// Every row of the hierarchy: the org default and any profile or user rows that shadow it.
+    pub rows: Vec<TenantRow>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TenantRow {
+    pub id: String,
+    /// The org ID (org default), a profile ID or a user ID.
+    pub setup_owner_id: String,
+    /// `org`, `profile` or `user`.
+    pub level: String,
+    pub runtime_url: Option<String>,
+    pub admin_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FactsSource {
+    /// The shape of the JSON piped in, if any.
+    pub input: Option<InputShape>,
+    /// True when the org was not called.
+    pub offline: bool,
+    /// Where the access token came from (never the token itself).
+    pub token_source: Option<TokenSource>,
+    /// HTTP requests sent to the org.
+    pub requests: u64,
+}
+
+impl OrgFacts {
+    /// The facts that need no network: what sf printed and what the URLs and username say.
+    pub fn from_identity(identity: &OrgIdentity) -> OrgFacts {
+        let piped = identity.piped.as_ref();
+        let mut facts = OrgFacts {
+            org_id: identity.org_id.as_ref().map(|id| id.as_18().to_string()),
+            org_id15: identity.org_id.as_ref().map(|id| id.as_15().to_string()),
+            username: identity.username.clone(),
+            alias: identity.alias.clone(),
+            instance_url: identity.instance_url.clone(),
+            api_version: identity.api_version.clone(),
+            my_domain_url: None,
+            my_domain: None,
+            sandbox_name: None,
+            sandbox_name_source: None,
+            is_sandbox: piped.and_then(|p| p.is_sandbox),
+            instance_name: piped.and_then(|p| p.instance_name.clone()),
+            organization_type: piped.and_then(|p| p.org_edition.clone()),
+            name: piped.and_then(|p| p.org_name.clone()),
+            packages: None,
+            tenant_setting: None,
+            source: FactsSource {
+                input: piped.and_then(|p| p.shape),
+                offline: true,
+                token_source: None,
+                requests: 0,
+            },
+        };
+        if let Some(name) = piped.and_then(|p| p.sandbox_name.clone()) {
+            facts.sandbox_name = Some(name);
+            facts.sandbox_name_source = Some(SandboxNameSource::SandboxProcess);
+        }
+        facts.derive_names();
+        facts
+    }
+
+    /// My Domain and sandbox name from the instance URL, else the sandbox name from the
+    /// username suffix.
+    fn derive_names(&mut self) {
+        if let Some(domain) = self.instance_url.as_deref().and_then(parse_my_domain) {
+            self.my_domain_url = Some(domain.url);
+            self.my_domain = Some(domain.name);
+            if domain.sandbox.is_some() {
+                self.sandbox_name = domain.sandbox;
+                self.sandbox_name_source = Some(SandboxNameSource::MyDomain);
+                if self.is_sandbox.is_none() {
+                    self.is_sandbox = Some(true);
+                }
+            }
+        }
+        if self.sandbox_name.is_none() && self.is_sandbox != Some(false)
+            && let Some(suffix) = self.username.as_deref().and_then(username_sandbox_suffix) {
+                self.sandbox_name = Some(suffix);
+                self.sandbox_name_source = Some(SandboxNameSource::Username);
+            }
+    }
+
+    /// Calls the org: Organization, installed packages and the tenant setting's describe run
+    /// concurrently; the tenant rows follow once their field names are known.
+    pub async fn gather_online(
+        &mut self,
+        client: &Client,
+        token_source: TokenSource,
+    ) -> Result<()> {
+        let organization = client.query(
+            "SELECT Id, Name, IsSandbox, InstanceName, OrganizationType, NamespacePrefix FROM Organization LIMIT 1",
+        );
+        let packages = client.tooling_query(
+            "SELECT SubscriberPackage.NamespacePrefix, SubscriberPackage.Name, SubscriberPackageVersion.Name, \
+             SubscriberPackageVersion.MajorVersion, SubscriberPackageVersion.MinorVersion, \
+             SubscriberPackageVersion.PatchVersion FROM InstalledSubscriberPackage",
+        );
+        let describe = client.describe(TENANT_OBJECT);
+        let (organization, packages, describe) = tokio::join!(organization, packages, describe);
+
+        if let Some(org) = organization?.first() {
+            let id = str_of(org, "Id");
+            if let Some(id) = id
+                .as_deref()
+                .and_then(|id| crate::salesforce::ids::OrgId::parse(id).ok())
+            {
+                self.org_id = Some(id.as_18().to_string());
+                self.org_id15 = Some(id.as_15().to_string());
+            }
+            self.name = str_of(org, "Name").or(self.name.take());
+            self.is_sandbox = org
+                .get("IsSandbox")
+                .and_then(Value::as_bool)
+                .or(self.is_sandbox);
+            self.instance_name = str_of(org, "InstanceName").or(self.instance_name.take());
+            self.organization_type =
+                str_of(org, "OrganizationType").or(self.organization_type.take());
+        }
+        let packages = packages?;
+        self.packages = Some(Packages {
+            logik: package_info(&packages, LOGIK_NAMESPACE),
+            cpq: package_info(&packages, CPQ_NAMESPACE),
+        });
+
+        match describe {
+            Ok(describe) => {
+                let fields = tenant_fields(&describe)?;
+                let mut select = vec!["Id", "SetupOwnerId", fields.runtime_url.as_str()];
+                if let Some(admin) = &fields.admin_url {
+                    select.push(admin);
+                }
+                let rows = client
+                    .query(&format!(
+                        "SELECT {} FROM {TENANT_OBJECT} ORDER BY SetupOwnerId",
+                        select.join(", ")
+                    ))
+                    .await?;
+                self.tenant_setting = Some(TenantSetting {
+                    object: TENANT_OBJECT.to_string(),
+                    rows: rows
+                        .iter()
+                        .map(|row| {
+                            let owner = str_of(row, "SetupOwnerId").unwrap_or_default();
+                            TenantRow {
+                                id: str_of(row, "Id").unwrap_or_default(),
+                                level: setup_owner_level(&owner).to_string(),
+                                setup_owner_id: owner,
+                                runtime_url: str_of(row, &fields.runtime_url),
+                                admin_url: fields.admin_url.as_deref().and_then(|f| str_of(row, f)),
+                            }
+                        })
+                        .collect(),
+                    runtime_url_field: fields.runtime_url,
+                    admin_url_field: fields.admin_url,
+                });
+            }
+            // No such object: the Logik package is not installed (packages say so).
+            Err(err) if matches!(err.code(), "NOT_FOUND" | "INVALID_TYPE") => {}
+            Err(err) => return Err(err),
+        }
+        self.sandbox_name_source
+            .take_if(|s| *s == SandboxNameSource::Username);
+        if self.sandbox_name_source.is_none() {
+            self.sandbox_name = None;
+        }
+        self.derive_names();
+        self.source.offline = false;
+        self.source.token_source = Some(token_source);
+        self.source.requests = client.request_count();
+        Ok(())
+    }
+}
+
+fn package_info(rows: &[Value], namespace: &str) -> PackageInfo {
+    let row = rows.iter().find(|row| {
+        row.pointer("/SubscriberPackage/NamespacePrefix")
+            .and_then(Value::as_str)
+            .is_some_and(|ns| ns.eq_ignore_ascii_case(namespace))
+    });
+    let version = row.and_then(|row| {
+        let part = |name: &str| {
+            row.pointer(&format!("/SubscriberPackageVersion/{name}"))
+                .and_then(Value::as_i64)
+        };
+        Some(format!(
+            "{}.{}.{}",
+            part("MajorVersion")?,
+            part("MinorVersion")?,
+            part("PatchVersion").unwrap_or(0)
+        ))
+    });
+    PackageInfo {
+        namespace: namespace.to_string(),
+        installed: row.is_some(),
+        name: row
+            .and_then(|r| r.pointer("/SubscriberPackage/Name"))
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        version,
+        version_name: row
+            .and_then(|r| r.pointer("/SubscriberPackageVersion/Name"))
+            .and_then(Value::as_str)
+            .map(str::to_string),
+    }
+}
+
+fn str_of(record: &Value, field: &str) -> Option<String> {
+    record
+        .get(field)
+        .and_then(Value::as_str)
+        .map(str::to_string)
+}
+
+/// A My Domain host, split.
+#[derive(Debug, PartialEq, Eq)]
+pub struct MyDomain {
+    pub url: String,
+    pub name: String,
+    pub sandbox: Option<String>,
+}
+
+/// `https://acme--uat.sandbox.my.salesforce.com` -> name `acme`, sandbox `uat`;
+/// `https://acme.my.salesforce.com` -> name `acme`. Other hosts are not My Domains.
+pub fn parse_my_domain(url: &str) -> Option<MyDomain> {
+    let parsed = url::Url::parse(url).ok()?;
+    let host = parsed.host_str()?.to_ascii_lowercase();
+    let rest = host.strip_suffix(".my.salesforce.com")?;
+    let mut labels = rest.split('.');
+    let first = labels.next()?;
+    let (name, sandbox) = match first.split_once("--") {
+        Some((name, sandbox)) if !name.is_empty() && !sandbox.is_empty() => {
+            (name, Some(sandbox.to_string()))
+        }
+        _ => (first, None),
+    };
+    Some(MyDomain {
+        url: format!("https://{host}"),
+        name: name.to_string(),
+        sandbox,
+    })
+}
+
+/// The sandbox name a refresh appended to a username: `admin@acme.com.uat` -> `uat`. Only a
+/// guess unless the org is known to be a sandbox; needs at least `domain.tld.suffix`.
+pub fn username_sandbox_suffix(username: &str) -> Option<String> {
+    let (_, domain) = username.rsplit_once('@')?;
+    let labels: Vec<&str> = domain.split('.').collect();
+    if labels.len() < 3 {
+        return None;
+    }
+    let last = *labels.last()?;
+    (!last.is_empty() && last.len() <= 10 && last.chars().all(|c| c.is_ascii_alphanumeric()))
+        .then(|| last.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn my_domain_hosts() {
+        let d = parse_my_domain("https://acme--uat.sandbox.my.salesforce.com/").unwrap();
+        assert_eq!(d.name, "acme");
+        assert_eq!(d.sandbox.as_deref(), Some("uat"));
+        assert_eq!(d.url, "https://acme--uat.sandbox.my.salesforce.com");
+        let d = parse_my_domain("https://Acme.my.salesforce.com").unwrap();
+        assert_eq!((d.name.as_str(), d.sandbox), ("acme", None));
+        assert_eq!(parse_my_domain("http://127.0.0.1:8765/"), None);
+        assert_eq!(parse_my_domain("https://cs42.salesforce.com"), None);
+    }
+
+    #[test]
+    fn username_suffixes() {
+        assert_eq!(
+            username_sandbox_suffix("admin@acme.com.uat").as_deref(),
+            Some("uat")
+        );
+        assert_eq!(username_sandbox_suffix("admin@acme.com"), None);
+        assert_eq!(username_sandbox_suffix("nobody"), None);
+    }
+}

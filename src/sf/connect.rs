@@ -1,0 +1,332 @@
+//! From "which org" to a working connection, the way a user of sf expects: the org comes from
+//! `-o` (alias or username), else from sf JSON piped in, else from sf's default target org. The
+//! access token comes, in order, from the piped JSON (when sf did not redact it), sf's auth store
+//! (`~/.sfdx/<username>.json`, decrypted with the key from the OS keychain or `key.json`),
+//! `SF_ACCESS_TOKEN` with `SF_ORG_INSTANCE_URL`, and last `sf org auth show-access-token`.
+//! The token is never printed; only where it came from is.
+
+use crate::protocol::{Error, Result};
+use crate::salesforce::client::{DEFAULT_API_VERSION, parse_instance_url};
+use crate::salesforce::ids::OrgId;
+use crate::salesforce::{Connection, RefreshGrant};
+use crate::secret::{Secret, is_redacted_placeholder};
+use crate::sf::authfile::load_stored_auth;
+use crate::sf::config::{configured_api_version, resolve_target_org};
+use crate::sf::home::home_dir;
+use crate::sf::intake::PipedOrg;
+use crate::sf::keychain::sf_key;
+use crate::sf::runner::run_sf_json;
+use reqwest::Url;
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// sf's default connected-app client ID, used to renew tokens when the auth file names none.
+const SF_DEFAULT_CLIENT_ID: &str = "PlatformCLI";
+
+/// What the user pointed at.
+#[derive(Debug, Default)]
+pub struct OrgRequest {
+    /// `-o/--target-org`: an alias or username.
+    pub target_org: Option<String>,
+    /// sf JSON read from stdin or `--org-json`.
+    pub piped: Option<PipedOrg>,
+    /// `--api-version`.
+    pub api_version: Option<String>,
+}
+
+/// The org as far as it is known without a token.
+#[derive(Debug, Clone, Default)]
+pub struct OrgIdentity {
+    pub username: Option<String>,
+    pub alias: Option<String>,
+    pub org_id: Option<OrgId>,
+    pub instance_url: Option<String>,
+    pub api_version: Option<String>,
+    pub piped: Option<PipedOrg>,
+}
+
+/// Where the access token came from (shown by `org inspect` and `doctor`; never the token).
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+pub enum TokenSource {
+    /// The JSON piped in carried the token.
+    Piped,
+    /// sf's auth store, decrypted with sf's key.
+    AuthFile { path: String, key: String },
+    /// `SF_ACCESS_TOKEN` and `SF_ORG_INSTANCE_URL`.
+    Environment,
+    /// `sf org auth show-access-token`.
+    SfCli,
+}
+
+/// Works out which org is meant, without touching the network.
+pub fn identify(request: OrgRequest) -> Result<OrgIdentity> {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let piped = request.piped;
+    let mut identity = OrgIdentity {
+        api_version: request.api_version.clone(),
+        ..OrgIdentity::default()
+    };
+    if let Some(flag) = request.target_org.as_deref() {
+        let home = home_dir()?;
+        let target = resolve_target_org(Some(flag), &cwd, &home)?.ok_or_else(no_org_error)?;
+        identity.username = Some(target.username);
+        identity.alias = target.alias;
+    } else if let Some(org) = &piped {
+        identity.username = org.username.clone();
+        identity.alias = org.alias.clone();
+    } else {
+        let home = home_dir()?;
+        match resolve_target_org(None, &cwd, &home)? {
+            Some(target) => {
+                identity.username = Some(target.username);
+                identity.alias = target.alias;
+            }
+            None => return Err(no_org_error()),
+        }
+    }
+    if let Some(org) = &piped {
+        // A piped org and -o may name different orgs: trust -o, use the pipe's facts only
+        // when they are about the same user.
+        let same = identity.username.is_none() || identity.username == org.username;
+        if same {
+            identity.org_id = org.org_id.clone();
+            identity.instance_url = org.instance_url.clone();
+            if identity.api_version.is_none() {
+                identity.api_version = org.api_version.clone();
+            }
+            if identity.alias.is_none() {
+                identity.alias = org.alias.clone();
+            }
+        }
+    }
+    identity.piped = piped;
+    if request.api_version.is_none() {
+        let home = home_dir().ok();
+        if let Some(configured) = home.and_then(|home| configured_api_version(&cwd, &home)) {
+            identity.api_version = Some(configured);
+        }
+    }
+    if let Some(version) = &identity.api_version {
+        identity.api_version = Some(normalise_api_version(version)?);
+    }
+    Ok(identity)
+}
+
+/// Gets a working access token for the org. Fails with what was tried and what to do.
+pub fn connect(identity: &OrgIdentity) -> Result<(Connection, TokenSource)> {
+    let username = identity.username.clone();
+    let mut tried = Vec::new();
+
+    // 1. The piped JSON carried a real token.
+    if let Some(org) = &identity.piped {
+        if let (Some(token), Some(url)) = (&org.access_token, &identity.instance_url)
+            && identity.username == org.username {
+                let conn = connection(identity, url, token.clone(), None)?;
+                return Ok((conn, TokenSource::Piped));
+            }
+        if org.token_redacted {
+            tried.push("the piped JSON (sf redacted its token)".to_string());
+        }
+    }
+
+    // 2. sf's own auth store.
+    if let Some(username) = &username {
+        match home_dir().and_then(|home| Ok((sf_key(&home)?, home))) {
+            Ok((key, home)) => match load_stored_auth(&home, username, &key) {
+                Ok(stored) => {
+                    let instance_url = identity
+                        .instance_url
+                        .clone()
+                        .filter(|_| identity.piped.is_some())
+                        .unwrap_or(stored.instance_url.clone());
+                    let refresh = match &stored.refresh_token {
+                        Some(refresh_token) => {
+                            let login = stored
+                                .login_url
+                                .clone()
+                                .unwrap_or(stored.instance_url.clone());
+                            Some(RefreshGrant {
+                                token_url: parse_instance_url(&login)?
+                                    .join("/services/oauth2/token")
+                                    .map_err(|e| Error::new("InvalidUrlError", e.to_string()))?,
+                                client_id: stored
+                                    .client_id
+                                    .clone()
+                                    .unwrap_or_else(|| SF_DEFAULT_CLIENT_ID.to_string()),
+                                refresh_token: refresh_token.clone(),
+                            })
+                        }
+                        None => None,
+                    };
+                    let mut identity = identity.clone();
+                    if identity.api_version.is_none() {
+                        identity.api_version = stored.api_version.clone();
+                    }
+                    let conn = connection(
+                        &identity,
+                        &instance_url,
+                        stored.access_token.clone(),
+                        refresh,
+                    )?;
+                    let source = TokenSource::AuthFile {
+                        path: stored.path.display().to_string(),
+                        key: key.source.to_string(),
+                    };
+                    return Ok((conn, source));
+                }
+                Err(err) if is_missing(&err) => {
+                    tried.push(format!("sf's auth store (no auth file for {username})"))
+                }
+                Err(err) => return Err(err),
+            },
+            Err(err) if is_missing(&err) => {
+                tried.push("sf's auth store (no key found)".to_string())
+            }
+            Err(err) => return Err(err),
+        }
+    }
+
+    // 3. The environment, as sf reads it.
+    if let Ok(token) = std::env::var("SF_ACCESS_TOKEN") {
+        if !is_redacted_placeholder(&token) {
+            let url = std::env::var("SF_ORG_INSTANCE_URL")
+                .ok()
+                .or_else(|| identity.instance_url.clone());
+            match url {
+                Some(url) => {
+                    let conn = connection(identity, &url, Secret::new(token), None)?;
+                    return Ok((conn, TokenSource::Environment));
+                }
+                None => {
+                    tried.push("SF_ACCESS_TOKEN (but SF_ORG_INSTANCE_URL is not set)".to_string())
+                }
+            }
+        }
+    } else {
+        tried.push("SF_ACCESS_TOKEN (not set)".to_string());
+    }
+
+    // 4. The sf CLI itself.
+    if let Some(username) = &username {
+        match run_sf_json(&["org", "auth", "show-access-token", "-o", username]) {
+            Ok(result) => {
+                let token = result
+                    .get("accessToken")
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("");
+                if !is_redacted_placeholder(token) {
+                    let url = match &identity.instance_url {
+                        Some(url) => url.clone(),
+                        None => run_sf_json(&["org", "display", "-o", username])?
+                            .get("instanceUrl")
+                            .and_then(|v| v.as_str())
+                            .map(str::to_string)
+                            .ok_or_else(|| {
+                                Error::new("SfOutputError", "sf org display gave no instanceUrl.")
+                            })?,
+                    };
+                    let conn = connection(identity, &url, Secret::new(token), None)?;
+                    return Ok((conn, TokenSource::SfCli));
+                }
+                tried.push("sf org auth show-access-token (no token)".to_string());
+            }
+            Err(err) if err.name == "SfNotFoundError" => {
+                tried.push("the sf CLI (not found)".to_string())
+            }
+            Err(err) => tried.push(format!("sf org auth show-access-token ({})", err.message)),
+        }
+    }
+
+    let who = identity
+        .alias
+        .clone()
+        .or(username)
+        .unwrap_or_else(|| "<alias>".to_string());
+    Err(Error::new(
+        "NoAccessTokenError",
+        format!(
+            "No usable access token for {who}. Tried: {}.",
+            tried.join("; ")
+        ),
+    )
+    .with_action(format!(
+        "Log in with sf so its auth store has the org: sf org login web --alias {who}"
+    ))
+    .with_action("Or set SF_ACCESS_TOKEN and SF_ORG_INSTANCE_URL.")
+    .with_action("Or work from the piped JSON alone with --offline."))
+}
+
+fn connection(
+    identity: &OrgIdentity,
+    instance_url: &str,
+    token: Secret,
+    refresh: Option<RefreshGrant>,
+) -> Result<Connection> {
+    let url: Url = parse_instance_url(instance_url)?;
+    Ok(Connection {
+        instance_url: url,
+        api_version: identity
+            .api_version
+            .clone()
+            .unwrap_or_else(|| DEFAULT_API_VERSION.to_string()),
+        access_token: token,
+        refresh,
+        username: identity.alias.clone().or(identity.username.clone()),
+    })
+}
+
+/// Errors that mean "not there" (try the next source) rather than "there but wrong".
+fn is_missing(err: &Error) -> bool {
+    matches!(
+        err.name.as_str(),
+        "NamedOrgNotFoundError" | "AuthFileNotFoundError" | "KeyNotFoundError" | "NoAuthFileError"
+    )
+}
+
+/// True when sf has a default org (`SF_TARGET_ORG` or `target-org` in its config).
+pub fn has_default_org() -> bool {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    home_dir()
+        .ok()
+        .and_then(|home| resolve_target_org(None, &cwd, &home).ok().flatten())
+        .is_some()
+}
+
+fn no_org_error() -> Error {
+    Error::input(
+        "NoOrgError",
+        "No org given: pipe sf's JSON in, pass -o <alias>, or set a default org.",
+    )
+    .with_action("sf org display --json -o <alias> | logik-refresh org inspect")
+    .with_action("logik-refresh org inspect -o <alias>")
+    .with_action("sf config set target-org <alias>")
+}
+
+/// `62`, `62.0` and `v62.0` all mean API version 62.0.
+pub fn normalise_api_version(text: &str) -> Result<String> {
+    let trimmed = text.trim().trim_start_matches(['v', 'V']);
+    let major = trimmed.strip_suffix(".0").unwrap_or(trimmed);
+    match major.parse::<u32>() {
+        Ok(n) if (20..=99).contains(&n) => Ok(format!("{n}.0")),
+        _ => Err(Error::input(
+            "InvalidApiVersionError",
+            format!("{text:?} is not an API version; use the form 62.0."),
+        )
+        .with_action("Pass --api-version 62.0, or leave it out to use the org's.")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_versions() {
+        assert_eq!(normalise_api_version("62.0").unwrap(), "62.0");
+        assert_eq!(normalise_api_version("v61.0").unwrap(), "61.0");
+        assert_eq!(normalise_api_version("60").unwrap(), "60.0");
+        assert!(normalise_api_version("62.5").is_err());
+        assert!(normalise_api_version("abc").is_err());
+    }
+}

@@ -1,0 +1,10 @@
+//! sf CLI interop: its JSON, its config and aliases, its auth store.
+
+pub mod authfile;
+pub mod config;
+pub mod connect;
+pub mod crypto;
+pub mod home;
+pub mod intake;
+pub mod keychain;
+pub mod runner;

@@ -1,0 +1,158 @@
+//! Shared test harness: run the real binary in a throwaway HOME with a clean environment, start
+//! the org emulator, lay out sf's auth store from the real sf test vectors.
+
+use logik_refresh::emulator::{Emulator, EmulatorOptions};
+use serde_json::Value;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+pub const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sf-cli-2.146.3");
+
+pub fn fixture(name: &str) -> String {
+    std::fs::read_to_string(Path::new(FIXTURES).join(name)).unwrap()
+}
+
+/// A throwaway HOME and working directory for one test.
+pub struct Sandbox {
+    pub dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    pub fn new() -> Sandbox {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("home")).unwrap();
+        std::fs::create_dir_all(dir.path().join("work")).unwrap();
+        Sandbox { dir }
+    }
+
+    pub fn home(&self) -> PathBuf {
+        self.dir.path().join("home")
+    }
+
+    pub fn work(&self) -> PathBuf {
+        self.dir.path().join("work")
+    }
+
+    /// The tool, with HOME here, no inherited sf settings, no sf on PATH unless a test adds it,
+    /// and short retry delays.
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_logik-refresh"));
+        cmd.args(args)
+            .current_dir(self.work())
+            .env_clear()
+            .env("HOME", self.home())
+            .env("PATH", "/usr/bin:/bin")
+            .env("SF_USE_GENERIC_UNIX_KEYCHAIN", "true")
+            .env("LOGIK_REFRESH_RETRY_BASE_MS", "10")
+            .env("LOGIK_REFRESH_SF", "/nonexistent/sf");
+        cmd
+    }
+
+    /// Lays out sf's generic-keychain auth store (key.json mode 600, the auth file, the alias)
+    /// from the real sf vectors, pointing the org at `instance_url`.
+    pub fn sf_auth_store(&self, version: &str, instance_url: &str) {
+        let sfdx = self.home().join(".sfdx");
+        std::fs::create_dir_all(&sfdx).unwrap();
+        let key = sfdx.join("key.json");
+        std::fs::write(&key, fixture(&format!("{version}-key.json"))).unwrap();
+        set_mode(&key, 0o600);
+        let mut auth: Value =
+            serde_json::from_str(&fixture(&format!("{version}-authfile.json"))).unwrap();
+        auth["instanceUrl"] = Value::String(instance_url.to_string());
+        auth["loginUrl"] = Value::String(instance_url.to_string());
+        std::fs::write(
+            sfdx.join("admin@acme.com.uat.json"),
+            serde_json::to_string_pretty(&auth).unwrap(),
+        )
+        .unwrap();
+        std::fs::write(
+            sfdx.join("alias.json"),
+            r#"{"orgs":{"uat":"admin@acme.com.uat"}}"#,
+        )
+        .unwrap();
+    }
+}
+
+pub fn set_mode(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// What a run printed and how it ended.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+}
+
+impl From<Output> for Run {
+    fn from(out: Output) -> Run {
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+/// Runs a command with `stdin` piped in (empty string = an empty pipe).
+pub fn run_with_stdin(mut cmd: Command, stdin: &str) -> Run {
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let mut pipe = child.stdin.take().unwrap();
+    let input = stdin.as_bytes().to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = pipe.write_all(&input);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    out.into()
+}
+
+pub fn run(mut cmd: Command) -> Run {
+    cmd.stdin(Stdio::null());
+    cmd.output().unwrap().into()
+}
+
+pub fn emulator() -> Emulator {
+    Emulator::start(EmulatorOptions::default()).unwrap()
+}
+
+/// The sf `org display --json` envelope of the emulator's org, token redacted as sf 2.146 does.
+pub fn display_json(instance_url: &str) -> String {
+    let mut display: Value = serde_json::from_str(&fixture("v1-display.json")).unwrap();
+    display["result"]["instanceUrl"] = Value::String(format!("{instance_url}/"));
+    serde_json::to_string_pretty(&display).unwrap()
+}
+
+/// Checks a JSON value against a committed schema.
+pub fn assert_valid(schema_name: &str, value: &Value) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("schemas")
+        .join(format!("{schema_name}.schema.json"));
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(value)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{schema_name} schema violations: {errors:#?}\nin {value:#}"
+    );
+}

@@ -1,0 +1,8 @@
+//! One integration test binary (faster to build than many): the real `logik-refresh` binary
+//! against the org emulator, the real sf CLI, and the committed schemas.
+
+mod common;
+mod inspect;
+mod protocol;
+mod real_sf;
+mod schemas;
