@@ -1,12 +1,15 @@
 //! One module per subcommand. Each takes its parsed arguments and returns a
 //! [`CommandOutput`](crate::protocol::CommandOutput); printing happens in one place.
 
+pub mod case;
 pub mod org;
 pub mod schema;
 
 use crate::cli::{Cli, Command, OrgCommand, OrgFlags};
-use crate::protocol::{CommandOutput, Error, ExitStatus, Result};
-use crate::sf::connect::OrgRequest;
+use crate::protocol::{CommandOutput, Error, ExitStatus, Format, Result};
+use crate::org::OrgFacts;
+use crate::salesforce::Client;
+use crate::sf::connect::{OrgIdentity, OrgRequest, connect, identify};
 use crate::sf::intake::{parse_org_json, read_bounded, read_stdin_bounded};
 use std::io::IsTerminal;
 
@@ -14,7 +17,28 @@ use std::io::IsTerminal;
 pub fn context(cli: &Cli) -> &'static str {
     match &cli.command {
         Command::Org(OrgCommand::Inspect(_)) => "org inspect",
+        Command::Case(command) => case::context(command),
         Command::Schema(_) => "schema",
+    }
+}
+
+/// What every command may need to know about how it was called.
+#[derive(Debug, Clone, Copy)]
+pub struct Globals {
+    pub format: Format,
+    /// True when the command may ask the user for missing values: a terminal on stdin and
+    /// stderr, no `--json`, no `--no-prompt`.
+    pub may_prompt: bool,
+}
+
+impl Globals {
+    pub fn from_cli(cli: &Cli) -> Globals {
+        let format = Format::detect(cli.json);
+        let may_prompt = format == Format::Text
+            && !cli.no_prompt
+            && std::io::stdin().is_terminal()
+            && std::io::stderr().is_terminal();
+        Globals { format, may_prompt }
     }
 }
 
@@ -33,8 +57,10 @@ pub fn dispatch(cli: Cli) -> Result<CommandOutput> {
 }
 
 async fn run(cli: Cli) -> Result<CommandOutput> {
+    let globals = Globals::from_cli(&cli);
     match cli.command {
         Command::Org(OrgCommand::Inspect(args)) => org::inspect::run(args).await,
+        Command::Case(command) => case::run(command, &globals).await,
         Command::Schema(args) => schema::run(args),
     }
 }
@@ -75,4 +101,35 @@ pub fn org_request(flags: &OrgFlags) -> Result<OrgRequest> {
         request.piped = Some(parse_org_json(&text)?);
     }
     Ok(request)
+}
+
+/// An org that is open for work: who it is, its facts as the org reports them, and the client.
+pub struct OpenOrg {
+    pub identity: OrgIdentity,
+    pub facts: OrgFacts,
+    pub client: Client,
+    /// sf's warnings from the piped JSON and the client's (API usage), to pass on.
+    pub warnings: Vec<String>,
+}
+
+/// Finds the org from the flags (or stdin), connects, and gathers its facts.
+pub async fn open_org(flags: &OrgFlags) -> Result<OpenOrg> {
+    let identity = identify(org_request(flags)?)?;
+    open_identified(identity).await
+}
+
+/// Connects to an org already identified and gathers its facts.
+pub async fn open_identified(identity: OrgIdentity) -> Result<OpenOrg> {
+    let mut facts = OrgFacts::from_identity(&identity);
+    let mut warnings = identity.piped.as_ref().map(|p| p.sf_warnings.clone()).unwrap_or_default();
+    // sf's note that it hides secrets is noise here: this tool never shows them either.
+    warnings.retain(|w| !w.contains("Secrets are now hidden"));
+    let (connection, token_source) = connect(&identity)?;
+    let client = Client::new(connection)?;
+    if let Err(mut err) = facts.gather_online(&client, token_source).await {
+        err.warnings.extend(warnings);
+        err.warnings.extend(client.take_warnings());
+        return Err(err);
+    }
+    Ok(OpenOrg { identity, facts, client, warnings })
 }

@@ -444,7 +444,7 @@ pub(crate) fn build(seed: Seed) -> OrgState {
     }
     .to_string();
     s.advance_sandbox_on_query = production;
-    s.api_usage_start = 18;
+    s.api_usage_start = 0;
     for schema in data_schemas(logik, cpq) {
         s.data.add(schema);
     }

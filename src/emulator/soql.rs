@@ -1527,6 +1527,25 @@ mod tests {
         )
         .unwrap();
         assert_eq!(out.records[0]["Owner"]["Username"], "jane@acme.com.uat");
+        // Custom lookups: `X__r` through `X__c`.
+        let mut s = s;
+        let product = s.find_id("Product2", "ProductCode", "WS-200").unwrap();
+        let quote = s
+            .insert_raw(false, "SBQQ__Quote__c", json!({"SBQQ__Primary__c": true}))
+            .unwrap();
+        s.insert_raw(
+            false,
+            "SBQQ__QuoteLine__c",
+            json!({"SBQQ__Quote__c": quote, "SBQQ__Product__c": product, "SBQQ__Quantity__c": 2.0}),
+        )
+        .unwrap();
+        let out = run(
+            &s,
+            "SELECT SBQQ__Product__r.ProductCode, sbqq__quote__r.SBQQ__Primary__c FROM SBQQ__QuoteLine__c WHERE SBQQ__Product__r.Name LIKE 'custom%'",
+        )
+        .unwrap();
+        assert_eq!(out.records[0]["SBQQ__Product__r"]["ProductCode"], "WS-200");
+        assert_eq!(out.records[0]["SBQQ__Quote__r"]["SBQQ__Primary__c"], true);
         // Tooling: through SubscriberPackage and to User in the data store.
         let out = run_tooling(&s, "SELECT SubscriberPackage.NamespacePrefix, SubscriberPackageVersion.MajorVersion, CreatedBy.Username FROM InstalledSubscriberPackage ORDER BY SubscriberPackage.NamespacePrefix").unwrap();
         assert_eq!(

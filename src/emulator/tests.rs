@@ -127,7 +127,7 @@ async fn the_sf_login_requests_and_shapes() {
         .await;
     assert_eq!((s, user["Username"].as_str()), (200, Some(SEED_USERNAME)));
     assert_eq!(user["attributes"]["type"], "User");
-    assert_eq!(headers["sforce-limit-info"], "api-usage=19/5000");
+    assert_eq!(headers["sforce-limit-info"], "api-usage=1/5000");
     let (s, err) = http.query("SELECT Id FROM ScratchOrgInfo limit 1").await;
     assert_eq!((s, error_code(&err)), (400, "INVALID_TYPE"));
     let (s, org) = http

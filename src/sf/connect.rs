@@ -12,7 +12,7 @@ use crate::salesforce::{Connection, RefreshGrant};
 use crate::secret::{Secret, is_redacted_placeholder};
 use crate::sf::authfile::load_stored_auth;
 use crate::sf::config::{configured_api_version, resolve_target_org};
-use crate::sf::home::home_dir;
+use crate::sf::home::{SfEnv, home_dir};
 use crate::sf::intake::PipedOrg;
 use crate::sf::keychain::sf_key;
 use crate::sf::runner::run_sf_json;
@@ -187,24 +187,23 @@ pub fn connect(identity: &OrgIdentity) -> Result<(Connection, TokenSource)> {
         }
     }
 
-    // 3. The environment, as sf reads it.
-    if let Ok(token) = std::env::var("SF_ACCESS_TOKEN") {
-        if !is_redacted_placeholder(&token) {
-            let url = std::env::var("SF_ORG_INSTANCE_URL")
-                .ok()
+    // 3. The environment, as sf reads it (the legacy SFDX_* names too).
+    let env = SfEnv::from_process();
+    match env.get("SF_ACCESS_TOKEN") {
+        Some(token) if !is_redacted_placeholder(token) => {
+            let url = env
+                .get("SF_ORG_INSTANCE_URL")
+                .map(str::to_string)
                 .or_else(|| identity.instance_url.clone());
             match url {
                 Some(url) => {
                     let conn = connection(identity, &url, Secret::new(token), None)?;
                     return Ok((conn, TokenSource::Environment));
                 }
-                None => {
-                    tried.push("SF_ACCESS_TOKEN (but SF_ORG_INSTANCE_URL is not set)".to_string())
-                }
+                None => tried.push("SF_ACCESS_TOKEN (but SF_ORG_INSTANCE_URL is not set)".to_string()),
             }
         }
-    } else {
-        tried.push("SF_ACCESS_TOKEN (not set)".to_string());
+        _ => tried.push("SF_ACCESS_TOKEN (not set)".to_string()),
     }
 
     // 4. The sf CLI itself.

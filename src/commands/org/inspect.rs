@@ -1,11 +1,10 @@
 //! `org inspect`: the refreshed org's facts.
 
 use crate::cli::InspectArgs;
-use crate::commands::org_request;
+use crate::commands::{open_identified, org_request};
 use crate::org::OrgFacts;
 use crate::protocol::{CommandOutput, Error, Result};
-use crate::salesforce::Client;
-use crate::sf::connect::{connect, identify};
+use crate::sf::connect::identify;
 use std::fmt::Write;
 
 pub async fn run(args: InspectArgs) -> Result<CommandOutput> {
@@ -18,24 +17,16 @@ pub async fn run(args: InspectArgs) -> Result<CommandOutput> {
         .with_action("sf org display --json -o <alias> | logik-refresh org inspect --offline"));
     }
     let identity = identify(request)?;
-    let mut facts = OrgFacts::from_identity(&identity);
-    let mut warnings = identity
-        .piped
-        .as_ref()
-        .map(|p| p.sf_warnings.clone())
-        .unwrap_or_default();
-    // sf's own warnings about redaction are noise here: the tool never shows tokens anyway.
+    let (facts, mut warnings) = if args.offline {
+        let warnings = identity.piped.as_ref().map(|p| p.sf_warnings.clone()).unwrap_or_default();
+        (OrgFacts::from_identity(&identity), warnings)
+    } else {
+        let open = open_identified(identity).await?;
+        let mut warnings = open.warnings;
+        warnings.extend(open.client.take_warnings());
+        (open.facts, warnings)
+    };
     warnings.retain(|w| !w.contains("Secrets are now hidden"));
-    if !args.offline {
-        let (connection, token_source) = connect(&identity)?;
-        let client = Client::new(connection)?;
-        let gathered = facts.gather_online(&client, token_source).await;
-        warnings.extend(client.take_warnings());
-        if let Err(mut err) = gathered {
-            err.warnings.extend(warnings);
-            return Err(err);
-        }
-    }
     let text = render_text(&facts);
     Ok(CommandOutput::new(&facts, text).with_warnings(warnings))
 }
