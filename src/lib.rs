@@ -10,6 +10,7 @@ pub mod cli;
 pub mod commands;
 pub mod emulator;
 pub mod fsutil;
+pub mod journal;
 pub mod logik;
 pub mod org;
 pub mod protocol;
@@ -17,5 +18,6 @@ pub mod salesforce;
 pub mod schemas;
 pub mod secret;
 pub mod sf;
+pub mod steps;
 
 pub use protocol::error::{Error, Result};

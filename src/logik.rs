@@ -88,10 +88,99 @@ pub fn setup_owner_level(setup_owner_id: &str) -> &'static str {
     }
 }
 
+/// A CPQ (Logik.ai) tenant URL: `https://<tenant>.<sector>.logik.io`, normalised to the origin
+/// (no path, no trailing slash), as the tenant setting and Runtime Client origins want it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenantUrl {
+    /// `https://acme.test.logik.io`
+    pub origin: String,
+    /// `acme.test.logik.io`
+    pub host: String,
+    /// True when the host is not under `logik.io` (allowed only on request).
+    pub other_host: bool,
+}
+
+/// Parses and checks a tenant URL. `allow_other_host` accepts an https host outside
+/// `logik.io` (custom domains); the caller should then warn.
+pub fn parse_tenant_url(text: &str, what: &str, allow_other_host: bool) -> Result<TenantUrl> {
+    let bad = |why: String| {
+        Error::input("InvalidTenantUrlError", format!("{what} {text:?} {why}"))
+            .with_action(format!("Give it as https://<tenant>.<sector>.logik.io, e.g. {what_flag} https://acme.test.logik.io", what_flag = flag_hint(what)))
+    };
+    let url = url::Url::parse(text.trim()).map_err(|e| bad(format!("is not a URL ({e}).")))?;
+    if url.scheme() != "https" {
+        return Err(bad("must use https.".to_string()));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(bad("must not carry a user name or password.".to_string()));
+    }
+    if url.query().is_some() || url.fragment().is_some() || !matches!(url.path(), "" | "/") {
+        return Err(bad("must be the site alone, without a path (the tool adds paths like /ui/configure itself).".to_string()));
+    }
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    let labels: Vec<&str> = host.split('.').collect();
+    let valid_label = |l: &&str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    };
+    if !labels.iter().all(valid_label) {
+        return Err(bad("has an invalid host name.".to_string()));
+    }
+    let is_logik = host.ends_with(".logik.io") && labels.len() == 4;
+    if !is_logik && !allow_other_host {
+        return Err(
+            bad("is not a CPQ tenant host (<tenant>.<sector>.logik.io).".to_string()).with_action(
+                "If your tenant really lives on another host, add --allow-other-host.",
+            ),
+        );
+    }
+    if url.port().is_some() {
+        return Err(bad("must not name a port.".to_string()));
+    }
+    Ok(TenantUrl {
+        origin: format!("https://{host}"),
+        host,
+        other_host: !is_logik,
+    })
+}
+
+fn flag_hint(what: &str) -> &str {
+    match what {
+        "--cpq-url" | "--runtime-url" | "--admin-url" | "--new-host" => what,
+        _ => "--runtime-url",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn tenant_urls() {
+        let t = parse_tenant_url("https://Acme.test.logik.io/", "--runtime-url", false).unwrap();
+        assert_eq!(t.origin, "https://acme.test.logik.io");
+        assert_eq!(t.host, "acme.test.logik.io");
+        assert!(!t.other_host);
+        for bad in [
+            "http://acme.test.logik.io",
+            "https://acme.logik.io",
+            "https://acme.test.logik.io/ui/configure",
+            "https://evil.com",
+            "https://a.b.test.logik.io",
+            "acme.test.logik.io",
+            "https://acme.test.logik.io:8443",
+        ] {
+            let err = parse_tenant_url(bad, "--runtime-url", false).unwrap_err();
+            assert_eq!(err.name, "InvalidTenantUrlError", "{bad}");
+            assert_eq!(err.exit.code(), 2);
+        }
+        let other = parse_tenant_url("https://cpq.acme.com", "--runtime-url", true).unwrap();
+        assert!(other.other_host);
+    }
 
     #[test]
     fn finds_fields_by_label_whatever_their_names() {

@@ -176,11 +176,13 @@ impl OrgFacts {
                 }
             }
         }
-        if self.sandbox_name.is_none() && self.is_sandbox != Some(false)
-            && let Some(suffix) = self.username.as_deref().and_then(username_sandbox_suffix) {
-                self.sandbox_name = Some(suffix);
-                self.sandbox_name_source = Some(SandboxNameSource::Username);
-            }
+        if self.sandbox_name.is_none()
+            && self.is_sandbox != Some(false)
+            && let Some(suffix) = self.username.as_deref().and_then(username_sandbox_suffix)
+        {
+            self.sandbox_name = Some(suffix);
+            self.sandbox_name_source = Some(SandboxNameSource::Username);
+        }
     }
 
     /// Calls the org: Organization, installed packages and the tenant setting's describe run
@@ -228,34 +230,14 @@ impl OrgFacts {
         match describe {
             Ok(describe) => {
                 let fields = tenant_fields(&describe)?;
-                let mut select = vec!["Id", "SetupOwnerId", fields.runtime_url.as_str()];
-                if let Some(admin) = &fields.admin_url {
-                    select.push(admin);
-                }
-                let rows = client
-                    .query(&format!(
-                        "SELECT {} FROM {TENANT_OBJECT} ORDER BY SetupOwnerId",
-                        select.join(", ")
-                    ))
-                    .await?;
-                self.tenant_setting = Some(TenantSetting {
+                let mut setting = TenantSetting {
                     object: TENANT_OBJECT.to_string(),
-                    rows: rows
-                        .iter()
-                        .map(|row| {
-                            let owner = str_of(row, "SetupOwnerId").unwrap_or_default();
-                            TenantRow {
-                                id: str_of(row, "Id").unwrap_or_default(),
-                                level: setup_owner_level(&owner).to_string(),
-                                setup_owner_id: owner,
-                                runtime_url: str_of(row, &fields.runtime_url),
-                                admin_url: fields.admin_url.as_deref().and_then(|f| str_of(row, f)),
-                            }
-                        })
-                        .collect(),
                     runtime_url_field: fields.runtime_url,
                     admin_url_field: fields.admin_url,
-                });
+                    rows: Vec::new(),
+                };
+                setting.rows = setting.read_rows(client).await?;
+                self.tenant_setting = Some(setting);
             }
             // No such object: the Logik package is not installed (packages say so).
             Err(err) if matches!(err.code(), "NOT_FOUND" | "INVALID_TYPE") => {}
@@ -271,6 +253,36 @@ impl OrgFacts {
         self.source.token_source = Some(token_source);
         self.source.requests = client.request_count();
         Ok(())
+    }
+}
+
+impl TenantSetting {
+    /// Reads every row of the setting afresh (used again after a write, to verify it).
+    pub async fn read_rows(&self, client: &Client) -> Result<Vec<TenantRow>> {
+        let mut select = vec!["Id", "SetupOwnerId", self.runtime_url_field.as_str()];
+        if let Some(admin) = &self.admin_url_field {
+            select.push(admin);
+        }
+        let rows = client
+            .query(&format!(
+                "SELECT {} FROM {} ORDER BY SetupOwnerId",
+                select.join(", "),
+                self.object
+            ))
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|row| {
+                let owner = str_of(row, "SetupOwnerId").unwrap_or_default();
+                TenantRow {
+                    id: str_of(row, "Id").unwrap_or_default(),
+                    level: setup_owner_level(&owner).to_string(),
+                    setup_owner_id: owner,
+                    runtime_url: str_of(row, &self.runtime_url_field),
+                    admin_url: self.admin_url_field.as_deref().and_then(|f| str_of(row, f)),
+                }
+            })
+            .collect())
     }
 }
 

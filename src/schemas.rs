@@ -1,8 +1,10 @@
 //! Every JSON Schema the tool publishes, generated from the Rust types (draft 2020-12). They are
 //! committed under `schemas/`; `cargo run -- schema --out-dir schemas` regenerates them.
 
+use crate::journal::JournalEntry;
 use crate::org::OrgFacts;
 use crate::protocol::envelope::{ErrorEnvelope, SuccessEnvelope};
+use crate::steps::StepResult;
 use schemars::{JsonSchema, schema_for};
 use serde_json::Value;
 
@@ -10,6 +12,14 @@ use serde_json::Value;
 pub fn all() -> Vec<(&'static str, Value)> {
     vec![
         ("org-inspect", envelope::<OrgFacts>("org inspect")),
+        ("step-result", envelope::<StepResult>("step <name>")),
+        (
+            "journal-entry",
+            titled(
+                schema_for!(JournalEntry).to_value(),
+                "logik-refresh journal entry (one line of <state dir>/journal/<org ID>.jsonl)",
+            ),
+        ),
         (
             "error",
             titled(

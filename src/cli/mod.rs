@@ -5,9 +5,11 @@ use std::path::PathBuf;
 
 pub mod case;
 pub mod org;
+pub mod step;
 
 pub use case::CaseCommand;
 pub use org::{InspectArgs, OrgCommand, OrgFlags};
+pub use step::{StepCommand, StepFlags};
 
 const ABOUT: &str =
     "Reconnect a refreshed Salesforce sandbox to its ServiceNow CPQ (Logik.ai) tenant.";
@@ -47,6 +49,9 @@ pub enum Command {
     /// The support case for the CPQ side of the refresh: build, validate, render, follow up.
     #[command(subcommand)]
     Case(CaseCommand),
+    /// The post-refresh steps, one at a time (each with --dry-run).
+    #[command(subcommand)]
+    Step(StepCommand),
     /// Print the JSON Schemas of this tool's outputs.
     Schema(SchemaArgs),
 }

@@ -45,4 +45,3 @@ pub struct InspectArgs {
     #[arg(long)]
     pub offline: bool,
 }
-

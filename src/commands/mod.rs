@@ -4,10 +4,11 @@
 pub mod case;
 pub mod org;
 pub mod schema;
+pub mod step;
 
 use crate::cli::{Cli, Command, OrgCommand, OrgFlags};
-use crate::protocol::{CommandOutput, Error, ExitStatus, Format, Result};
 use crate::org::OrgFacts;
+use crate::protocol::{CommandOutput, Error, ExitStatus, Format, Result};
 use crate::salesforce::Client;
 use crate::sf::connect::{OrgIdentity, OrgRequest, connect, identify};
 use crate::sf::intake::{parse_org_json, read_bounded, read_stdin_bounded};
@@ -18,6 +19,7 @@ pub fn context(cli: &Cli) -> &'static str {
     match &cli.command {
         Command::Org(OrgCommand::Inspect(_)) => "org inspect",
         Command::Case(command) => case::context(command),
+        Command::Step(command) => step::context(command),
         Command::Schema(_) => "schema",
     }
 }
@@ -61,6 +63,7 @@ async fn run(cli: Cli) -> Result<CommandOutput> {
     match cli.command {
         Command::Org(OrgCommand::Inspect(args)) => org::inspect::run(args).await,
         Command::Case(command) => case::run(command, &globals).await,
+        Command::Step(command) => step::run(command, &globals).await,
         Command::Schema(args) => schema::run(args),
     }
 }
@@ -121,7 +124,11 @@ pub async fn open_org(flags: &OrgFlags) -> Result<OpenOrg> {
 /// Connects to an org already identified and gathers its facts.
 pub async fn open_identified(identity: OrgIdentity) -> Result<OpenOrg> {
     let mut facts = OrgFacts::from_identity(&identity);
-    let mut warnings = identity.piped.as_ref().map(|p| p.sf_warnings.clone()).unwrap_or_default();
+    let mut warnings = identity
+        .piped
+        .as_ref()
+        .map(|p| p.sf_warnings.clone())
+        .unwrap_or_default();
     // sf's note that it hides secrets is noise here: this tool never shows them either.
     warnings.retain(|w| !w.contains("Secrets are now hidden"));
     let (connection, token_source) = connect(&identity)?;
@@ -131,5 +138,10 @@ pub async fn open_identified(identity: OrgIdentity) -> Result<OpenOrg> {
         err.warnings.extend(client.take_warnings());
         return Err(err);
     }
-    Ok(OpenOrg { identity, facts, client, warnings })
+    Ok(OpenOrg {
+        identity,
+        facts,
+        client,
+        warnings,
+    })
 }

@@ -1,0 +1,334 @@
+//! `step tenant-urls`: point the Logik tenant custom setting at the (new) tenant. The seed's
+//! "Manage CPQ Tenant > Edit: Runtime Configuration URL and Administration URL", done through
+//! the API on the org-default row (`SetupOwnerId` = the org ID), which is created when missing.
+//! Profile and user rows shadow the default for their users: they are reported, and updated
+//! too with `--include-overrides`.
+
+use super::{Change, ChangedRecord, Outcome, StepResult, guard_production};
+use crate::commands::OpenOrg;
+use crate::journal::{Journal, JournalEntry, JournalEvent};
+use crate::logik::TenantUrl;
+use crate::org::{TenantRow, TenantSetting};
+use crate::protocol::{Error, Result};
+use serde_json::{Map, Value, json};
+
+pub const STEP: &str = "tenant-urls";
+
+pub struct TenantUrlsOptions {
+    pub runtime_url: TenantUrl,
+    pub admin_url: TenantUrl,
+    pub include_overrides: bool,
+    pub dry_run: bool,
+    pub allow_production: bool,
+}
+
+/// One record to write: an update of an existing row or the new org-default row.
+struct Write {
+    row_id: Option<String>,
+    fields: Map<String, Value>,
+}
+
+pub async fn run(
+    open: &OpenOrg,
+    journal: &mut Journal,
+    opts: &TenantUrlsOptions,
+) -> Result<StepResult> {
+    let facts = &open.facts;
+    let setting = tenant_setting(open)?;
+    let org_id = facts
+        .org_id
+        .clone()
+        .ok_or_else(|| Error::new("OrgIdUnknownError", "The org did not report its ID."))?;
+    let mut result = StepResult::new(STEP, facts);
+    result.dry_run = opts.dry_run;
+
+    let mut desired = vec![(
+        setting.runtime_url_field.clone(),
+        opts.runtime_url.origin.clone(),
+    )];
+    match &setting.admin_url_field {
+        Some(field) => desired.push((field.clone(), opts.admin_url.origin.clone())),
+        None => result.warnings.push(
+            "The org's CPQ Tenant setting has no field labelled \"Administration URL\"; only the Runtime Configuration URL is set."
+                .to_string(),
+        ),
+    }
+
+    let (changes, writes) = plan(
+        setting,
+        &org_id,
+        &desired,
+        opts.include_overrides,
+        &mut result,
+    );
+    if changes.is_empty() {
+        result.outcome = Outcome::Unchanged;
+        result.check(
+            "org default row",
+            true,
+            format!("points at {}", opts.runtime_url.origin),
+        );
+        result.requests = open.client.request_count();
+        return Ok(result);
+    }
+    result.changes = changes;
+    guard_production(facts, opts.allow_production, STEP)?;
+    if opts.dry_run {
+        result.outcome = Outcome::Planned;
+        result.requests = open.client.request_count();
+        return Ok(result);
+    }
+
+    let mut started = JournalEntry::new(STEP, JournalEvent::ApplyStarted);
+    started.changes = result.changes.clone();
+    journal.append(started)?;
+    let written = apply(open, setting, &writes).await;
+    // Whatever the write said, the org is the truth: read it again and compare.
+    let rows = setting.read_rows(&open.client).await;
+    let applied = match &rows {
+        Ok(rows) => all_applied(rows, &org_id, &desired, opts.include_overrides),
+        Err(_) => false,
+    };
+    match (written, applied) {
+        (_, true) => {
+            let mut done = JournalEntry::new(STEP, JournalEvent::Applied);
+            done.changes = result.changes.clone();
+            done.outcome = Some(Outcome::Changed);
+            journal.append(done)?;
+            result.outcome = Outcome::Changed;
+            result.check(
+                "org default row",
+                true,
+                format!("re-read: points at {}", opts.runtime_url.origin),
+            );
+        }
+        (Err(err), false) => {
+            let mut failed = JournalEntry::new(STEP, JournalEvent::ApplyFailed);
+            failed.changes = result.changes.clone();
+            failed.note = Some(err.message.clone());
+            journal.append(failed)?;
+            return Err(err.with_action(format!(
+                "Nothing was half-applied; run `logik-refresh step {STEP}` again."
+            )));
+        }
+        (Ok(()), false) => {
+            let mut failed = JournalEntry::new(STEP, JournalEvent::ApplyFailed);
+            failed.changes = result.changes.clone();
+            failed.note = Some("the org accepted the write but reads back other values".into());
+            journal.append(failed)?;
+            return Err(match rows {
+                Err(err) => err,
+                Ok(_) => Error::new(
+                    "WriteNotVisibleError",
+                    "The org accepted the tenant URLs but reads back other values (a trigger or validation may be rewriting them).",
+                )
+                .with_action("Check Setup > Custom Settings > CPQ Tenant > Manage, then run the step again."),
+            });
+        }
+    }
+    result.requests = open.client.request_count();
+    Ok(result)
+}
+
+/// The setting, or a clear error when the Logik package is not there.
+fn tenant_setting(open: &OpenOrg) -> Result<&TenantSetting> {
+    open.facts.tenant_setting.as_ref().ok_or_else(|| {
+        Error::new(
+            "LogikPackageNotInstalledError",
+            "The Logik.ai package is not installed in this org (no LGK__ConfigurationTenant__c custom setting).",
+        )
+        .with_action("Install the Logik.ai managed package, or check that -o names the refreshed sandbox.")
+        .with_action("See what the org has: logik-refresh org inspect")
+    })
+}
+
+fn is_org_default(row: &TenantRow, org_id: &str) -> bool {
+    row.level == "org" && row.setup_owner_id.get(..15) == org_id.get(..15)
+}
+
+fn current<'a>(row: &'a TenantRow, setting: &TenantSetting, field: &str) -> Option<&'a str> {
+    if field == setting.runtime_url_field {
+        row.runtime_url.as_deref()
+    } else {
+        row.admin_url.as_deref()
+    }
+}
+
+/// The changes to make, as the user sees them and as records to write.
+fn plan(
+    setting: &TenantSetting,
+    org_id: &str,
+    desired: &[(String, String)],
+    include_overrides: bool,
+    result: &mut StepResult,
+) -> (Vec<Change>, Vec<Write>) {
+    let mut changes = Vec::new();
+    let mut writes = Vec::new();
+    let plan_row =
+        |row: &TenantRow, label: &str, changes: &mut Vec<Change>, writes: &mut Vec<Write>| {
+            let mut fields = Map::new();
+            for (field, value) in desired {
+                let before = current(row, setting, field);
+                if before != Some(value.as_str()) {
+                    changes.push(Change {
+                        target: format!("{} {} ({label}).{field}", setting.object, row.id),
+                        before: before.map_or(Value::Null, |b| Value::String(b.to_string())),
+                        after: Value::String(value.clone()),
+                        record: Some(ChangedRecord {
+                            object: setting.object.clone(),
+                            id: Some(row.id.clone()),
+                            field: Some(field.clone()),
+                        }),
+                    });
+                    fields.insert(field.clone(), Value::String(value.clone()));
+                }
+            }
+            if !fields.is_empty() {
+                writes.push(Write {
+                    row_id: Some(row.id.clone()),
+                    fields,
+                });
+            }
+        };
+
+    match setting.rows.iter().find(|row| is_org_default(row, org_id)) {
+        Some(row) => plan_row(row, "org default", &mut changes, &mut writes),
+        None => {
+            let mut fields = Map::new();
+            fields.insert("SetupOwnerId".into(), Value::String(org_id.to_string()));
+            for (field, value) in desired {
+                fields.insert(field.clone(), Value::String(value.clone()));
+            }
+            changes.push(Change {
+                target: format!("{} (org default, new row)", setting.object),
+                before: Value::Null,
+                after: Value::Object(fields.clone()),
+                record: Some(ChangedRecord {
+                    object: setting.object.clone(),
+                    id: None,
+                    field: None,
+                }),
+            });
+            writes.push(Write {
+                row_id: None,
+                fields,
+            });
+        }
+    }
+
+    for row in setting
+        .rows
+        .iter()
+        .filter(|row| !is_org_default(row, org_id))
+    {
+        let differs = desired
+            .iter()
+            .any(|(field, value)| current(row, setting, field) != Some(value.as_str()));
+        let who = format!("{} row {}", row.level, row.setup_owner_id);
+        if row.level == "org" {
+            // An org-level row for another org ID: copied from the source org, never read here.
+            result.warnings.push(format!("{who} belongs to another org ID (left from before the refresh?); it has no effect here."));
+            continue;
+        }
+        if !differs {
+            continue;
+        }
+        if include_overrides {
+            plan_row(
+                row,
+                &format!("{} override", row.level),
+                &mut changes,
+                &mut writes,
+            );
+        } else {
+            let shown = row.runtime_url.as_deref().unwrap_or("(empty)");
+            result.check(
+                "overrides",
+                false,
+                format!("{who} shadows the org default with {shown}; its users still see that tenant (add --include-overrides to update it)"),
+            );
+        }
+    }
+    (changes, writes)
+}
+
+async fn apply(open: &OpenOrg, setting: &TenantSetting, writes: &[Write]) -> Result<()> {
+    let client = &open.client;
+    if let [write] = writes {
+        return match &write.row_id {
+            Some(id) => {
+                client
+                    .patch(
+                        &format!("sobjects/{}/{id}", setting.object),
+                        &Value::Object(write.fields.clone()),
+                    )
+                    .await
+            }
+            None => client
+                .post(
+                    &format!("sobjects/{}", setting.object),
+                    &Value::Object(write.fields.clone()),
+                )
+                .await
+                .map(|_| ()),
+        };
+    }
+    // Several rows: one composite request, all or none, so the org never holds half the change.
+    let base = client.data_path("sobjects");
+    let subrequests: Vec<Value> = writes
+        .iter()
+        .enumerate()
+        .map(|(i, write)| match &write.row_id {
+            Some(id) => json!({"method": "PATCH", "url": format!("{base}/{}/{id}", setting.object), "referenceId": format!("row{i}"), "body": write.fields}),
+            None => json!({"method": "POST", "url": format!("{base}/{}", setting.object), "referenceId": format!("row{i}"), "body": write.fields}),
+        })
+        .collect();
+    let answers = client.composite(true, subrequests).await?;
+    match answers.iter().find(|a| {
+        a.get("httpStatusCode")
+            .and_then(Value::as_u64)
+            .is_some_and(|s| s >= 300)
+    }) {
+        Some(failed) => {
+            let body = failed.get("body").map(Value::to_string).unwrap_or_default();
+            let status = failed
+                .get("httpStatusCode")
+                .and_then(Value::as_u64)
+                .unwrap_or(400) as u16;
+            Err(crate::salesforce::error::api_error(
+                status,
+                &body,
+                "POST composite (tenant rows)",
+            ))
+        }
+        None => Ok(()),
+    }
+}
+
+fn all_applied(
+    rows: &[TenantRow],
+    org_id: &str,
+    desired: &[(String, String)],
+    include_overrides: bool,
+) -> bool {
+    let matches = |row: &TenantRow| {
+        desired.iter().enumerate().all(|(i, (_, value))| {
+            let current = if i == 0 {
+                row.runtime_url.as_deref()
+            } else {
+                row.admin_url.as_deref()
+            };
+            current == Some(value.as_str())
+        })
+    };
+    let default_ok = rows
+        .iter()
+        .find(|r| is_org_default(r, org_id))
+        .is_some_and(matches);
+    let overrides_ok = !include_overrides
+        || rows
+            .iter()
+            .filter(|r| !is_org_default(r, org_id) && r.level != "org")
+            .all(matches);
+    default_ok && overrides_ok
+}
