@@ -75,6 +75,10 @@ pub fn identify(request: OrgRequest) -> Result<OrgIdentity> {
     } else if let Some(org) = &piped {
         identity.username = org.username.clone();
         identity.alias = org.alias.clone();
+    } else if let Some(env_org) = env_token_org() {
+        // A pipeline that hands over a token (SF_ACCESS_TOKEN + SF_ORG_INSTANCE_URL) needs no
+        // sf auth store; SF_TARGET_ORG, when set, only names the user.
+        identity.username = env_org;
     } else {
         let home = home_dir()?;
         match resolve_target_org(None, &cwd, &home)? {
@@ -121,10 +125,11 @@ pub fn connect(identity: &OrgIdentity) -> Result<(Connection, TokenSource)> {
     // 1. The piped JSON carried a real token.
     if let Some(org) = &identity.piped {
         if let (Some(token), Some(url)) = (&org.access_token, &identity.instance_url)
-            && identity.username == org.username {
-                let conn = connection(identity, url, token.clone(), None)?;
-                return Ok((conn, TokenSource::Piped));
-            }
+            && identity.username == org.username
+        {
+            let conn = connection(identity, url, token.clone(), None)?;
+            return Ok((conn, TokenSource::Piped));
+        }
         if org.token_redacted {
             tried.push("the piped JSON (sf redacted its token)".to_string());
         }
@@ -200,7 +205,9 @@ pub fn connect(identity: &OrgIdentity) -> Result<(Connection, TokenSource)> {
                     let conn = connection(identity, &url, Secret::new(token), None)?;
                     return Ok((conn, TokenSource::Environment));
                 }
-                None => tried.push("SF_ACCESS_TOKEN (but SF_ORG_INSTANCE_URL is not set)".to_string()),
+                None => {
+                    tried.push("SF_ACCESS_TOKEN (but SF_ORG_INSTANCE_URL is not set)".to_string())
+                }
             }
         }
         _ => tried.push("SF_ACCESS_TOKEN (not set)".to_string()),
@@ -283,8 +290,21 @@ fn is_missing(err: &Error) -> bool {
     )
 }
 
+/// `Some(username?)` when the environment carries a whole org: SF_ACCESS_TOKEN and
+/// SF_ORG_INSTANCE_URL (SF_TARGET_ORG, if set, is taken as the username for messages).
+fn env_token_org() -> Option<Option<String>> {
+    let env = SfEnv::from_process();
+    env.get("SF_ACCESS_TOKEN")
+        .filter(|t| !is_redacted_placeholder(t))?;
+    env.get("SF_ORG_INSTANCE_URL")?;
+    Some(env.get("SF_TARGET_ORG").map(str::to_string))
+}
+
 /// True when sf has a default org (`SF_TARGET_ORG` or `target-org` in its config).
 pub fn has_default_org() -> bool {
+    if env_token_org().is_some() {
+        return true;
+    }
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     home_dir()
         .ok()

@@ -188,8 +188,8 @@ pub fn decrypt_detailed(stored: &str, key: &SfKey) -> std::result::Result<Secret
 }
 
 /// Encrypts the way sf does, with a given IV (12 hex characters for v1, 24 for v2): for
-/// round-trip tests only; this tool never writes sf's files.
-#[cfg(test)]
+/// round-trip tests and for building test auth stores only; this tool never writes sf's files.
+#[doc(hidden)]
 pub fn encrypt(plain: &str, key: &SfKey, iv_hex: &str) -> String {
     let aes_key = key.aes_key().expect("usable key");
     let iv = match key {

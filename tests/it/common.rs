@@ -34,6 +34,43 @@ impl Sandbox {
         self.dir.path().join("work")
     }
 
+    /// The tool's state folder (the journal).
+    pub fn state(&self) -> PathBuf {
+        self.dir.path().join("state")
+    }
+
+    /// The journal of the emulator's sandbox, one JSON value a line.
+    pub fn journal(&self) -> Vec<Value> {
+        let path = self
+            .state()
+            .join("journal")
+            .join(format!("{}.jsonl", logik_refresh::emulator::SEED_ORG_ID));
+        std::fs::read_to_string(path)
+            .unwrap_or_default()
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect()
+    }
+
+    /// Like [`Sandbox::sf_auth_store`], plus an encrypted refresh token, as `sf org login web`
+    /// leaves it: the tool can then renew an expired access token.
+    pub fn sf_auth_store_with_refresh(&self, instance_url: &str) {
+        use logik_refresh::sf::crypto::{SfKey, encrypt};
+        self.sf_auth_store("v1", instance_url);
+        let key_json: Value = serde_json::from_str(&fixture("v1-key.json")).unwrap();
+        let key = SfKey::from_hex(key_json["key"].as_str().unwrap()).unwrap();
+        let path = self.home().join(".sfdx/admin@acme.com.uat.json");
+        let mut auth: Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        auth["refreshToken"] = Value::String(encrypt(
+            logik_refresh::emulator::SEED_REFRESH_TOKEN,
+            &key,
+            "a1b2c3d4e5f6",
+        ));
+        auth["clientId"] = Value::String("PlatformCLI".into());
+        std::fs::write(&path, serde_json::to_string_pretty(&auth).unwrap()).unwrap();
+    }
+
     /// The tool, with HOME here, no inherited sf settings, no sf on PATH unless a test adds it,
     /// and short retry delays.
     pub fn cmd(&self, args: &[&str]) -> Command {
@@ -45,6 +82,7 @@ impl Sandbox {
             .env("PATH", "/usr/bin:/bin")
             .env("SF_USE_GENERIC_UNIX_KEYCHAIN", "true")
             .env("LOGIK_REFRESH_RETRY_BASE_MS", "10")
+            .env("LOGIK_REFRESH_STATE_DIR", self.state())
             .env("LOGIK_REFRESH_SF", "/nonexistent/sf");
         cmd
     }

@@ -6,3 +6,4 @@ mod inspect;
 mod protocol;
 mod real_sf;
 mod schemas;
+mod tenant_urls;
