@@ -52,8 +52,27 @@ pub enum Command {
     /// The post-refresh steps, one at a time (each with --dry-run).
     #[command(subcommand)]
     Step(StepCommand),
+    /// Undo a step's last change, from the values the journal recorded before it.
+    #[command(after_help = "\
+Examples:
+  See what would be restored:
+    logik-refresh rollback --step tenant-urls -o uat --dry-run
+
+  Restore the tenant URLs from before the last `step tenant-urls`:
+    logik-refresh rollback --step tenant-urls -o uat")]
+    Rollback(RollbackArgs),
     /// Print the JSON Schemas of this tool's outputs.
     Schema(SchemaArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RollbackArgs {
+    #[command(flatten)]
+    pub step_flags: StepFlags,
+
+    /// The step whose last change to undo, e.g. tenant-urls.
+    #[arg(long, value_name = "STEP")]
+    pub step: String,
 }
 
 #[derive(Debug, Args)]

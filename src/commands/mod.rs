@@ -3,6 +3,7 @@
 
 pub mod case;
 pub mod org;
+pub mod rollback;
 pub mod schema;
 pub mod step;
 
@@ -20,6 +21,7 @@ pub fn context(cli: &Cli) -> &'static str {
         Command::Org(OrgCommand::Inspect(_)) => "org inspect",
         Command::Case(command) => case::context(command),
         Command::Step(command) => step::context(command),
+        Command::Rollback(_) => "rollback",
         Command::Schema(_) => "schema",
     }
 }
@@ -64,6 +66,7 @@ async fn run(cli: Cli) -> Result<CommandOutput> {
         Command::Org(OrgCommand::Inspect(args)) => org::inspect::run(args).await,
         Command::Case(command) => case::run(command, &globals).await,
         Command::Step(command) => step::run(command, &globals).await,
+        Command::Rollback(args) => rollback::run(args).await,
         Command::Schema(args) => schema::run(args),
     }
 }

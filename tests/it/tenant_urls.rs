@@ -324,3 +324,82 @@ fn production_is_refused_without_allow_production() {
     assert_eq!(run.json()["name"], "ProductionOrgError");
     assert_eq!(writes(&emulator), 0);
 }
+
+#[test]
+fn rollback_restores_the_values_from_before() {
+    let (emulator, sandbox) = setup();
+    assert_eq!(step(&sandbox, &[]).code, 0);
+    let plan = run(sandbox.cmd(&[
+        "rollback",
+        "--step",
+        "tenant-urls",
+        "-o",
+        "uat",
+        "--dry-run",
+        "--json",
+    ]));
+    assert_eq!(plan.code, 0, "{}\n{}", plan.stdout, plan.stderr);
+    assert_eq!(plan.json()["result"]["outcome"], "planned");
+    assert_eq!(
+        org_default(&emulator)["LGK__RuntimeUrl__c"],
+        NEW,
+        "a planned rollback changes nothing"
+    );
+
+    let rollback = run(sandbox.cmd(&["rollback", "--step", "tenant-urls", "-o", "uat", "--json"]));
+    assert_eq!(rollback.code, 0, "{}\n{}", rollback.stdout, rollback.stderr);
+    let out = rollback.json();
+    assert_valid("step-result", &out);
+    assert_eq!(out["result"]["outcome"], "changed");
+    let row = org_default(&emulator);
+    assert_eq!(row["LGK__RuntimeUrl__c"], OLD);
+    assert_eq!(row[ADMIN_FIELD], OLD);
+    assert_eq!(sandbox.journal().last().unwrap()["event"], "rolled-back");
+
+    let again = run(sandbox.cmd(&["rollback", "--step", "tenant-urls", "-o", "uat", "--json"]));
+    assert_eq!(again.code, 0);
+    assert_eq!(again.json()["result"]["outcome"], "skipped");
+}
+
+#[test]
+fn rollback_leaves_values_someone_changed_since() {
+    let (emulator, sandbox) = setup();
+    assert_eq!(step(&sandbox, &[]).code, 0);
+    let id = org_default(&emulator)["Id"].as_str().unwrap().to_string();
+    emulator.with_state(|state| {
+        let table = state
+            .store_mut(false)
+            .table_mut("LGK__ConfigurationTenant__c")
+            .unwrap();
+        let row = table
+            .records
+            .iter_mut()
+            .find(|r| r["Id"] == id.as_str())
+            .unwrap();
+        row.insert(
+            "LGK__RuntimeUrl__c".into(),
+            "https://someone-else.test.logik.io".into(),
+        );
+    });
+    let rollback = run(sandbox.cmd(&["rollback", "--step", "tenant-urls", "-o", "uat", "--json"]));
+    assert_eq!(rollback.code, 0, "{}", rollback.stdout);
+    let result = &rollback.json()["result"];
+    assert!(
+        result["warnings"].to_string().contains("changed since"),
+        "{result:#}"
+    );
+    let row = org_default(&emulator);
+    assert_eq!(
+        row["LGK__RuntimeUrl__c"],
+        "https://someone-else.test.logik.io"
+    );
+    assert_eq!(row[ADMIN_FIELD], OLD, "the untouched field is restored");
+}
+
+#[test]
+fn rollback_without_a_journal_says_so() {
+    let (_emulator, sandbox) = setup();
+    let run = run(sandbox.cmd(&["rollback", "--step", "tenant-urls", "-o", "uat", "--json"]));
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert_eq!(run.json()["name"], "NothingToRollBackError");
+}

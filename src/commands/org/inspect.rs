@@ -18,7 +18,11 @@ pub async fn run(args: InspectArgs) -> Result<CommandOutput> {
     }
     let identity = identify(request)?;
     let (facts, mut warnings) = if args.offline {
-        let warnings = identity.piped.as_ref().map(|p| p.sf_warnings.clone()).unwrap_or_default();
+        let warnings = identity
+            .piped
+            .as_ref()
+            .map(|p| p.sf_warnings.clone())
+            .unwrap_or_default();
         (OrgFacts::from_identity(&identity), warnings)
     } else {
         let open = open_identified(identity).await?;

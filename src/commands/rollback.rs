@@ -1,0 +1,21 @@
+//! `rollback --step NAME`.
+
+use crate::cli::RollbackArgs;
+use crate::commands::open_org;
+use crate::commands::step::{journal_for, step_output};
+use crate::protocol::{CommandOutput, Result};
+use crate::steps::rollback::run as run_rollback;
+
+pub async fn run(args: RollbackArgs) -> Result<CommandOutput> {
+    let open = open_org(&args.step_flags.org).await?;
+    let mut journal = journal_for(&open)?;
+    let result = run_rollback(
+        &open,
+        &mut journal,
+        &args.step,
+        args.step_flags.dry_run,
+        args.step_flags.allow_production,
+    )
+    .await?;
+    Ok(step_output(&open, result))
+}
