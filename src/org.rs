@@ -201,7 +201,18 @@ impl OrgFacts {
              SubscriberPackageVersion.PatchVersion FROM InstalledSubscriberPackage",
         );
         let describe = client.describe(TENANT_OBJECT);
-        let (organization, packages, describe) = tokio::join!(organization, packages, describe);
+        // A token handed over in the environment comes without a username: ask the org.
+        let whoami = async {
+            match &self.username {
+                Some(_) => Ok(None),
+                None => client.get("/services/oauth2/userinfo").await.map(Some),
+            }
+        };
+        let (organization, packages, describe, whoami) =
+            tokio::join!(organization, packages, describe, whoami);
+        if let Some(info) = whoami? {
+            self.username = str_of(&info, "preferred_username");
+        }
 
         if let Some(org) = organization?.first() {
             let id = str_of(org, "Id");

@@ -17,6 +17,101 @@ Examples:
   Only the changes, for a script:
     logik-refresh step tenant-urls -o uat --runtime-url https://acme-uat.test.logik.io --dry-run --json | jq .result.changes")]
     TenantUrls(TenantUrlsArgs),
+
+    /// Guided: set Salesforce CPQ's External Configurator URL to the tenant's /ui/configure.
+    #[command(after_help = "\
+Examples:
+  Show the value and where to enter it:
+    logik-refresh step configurator-url -o uat --runtime-url https://acme-uat.test.logik.io
+
+  Record that it is done:
+    logik-refresh step configurator-url -o uat --runtime-url https://acme-uat.test.logik.io --confirm")]
+    ConfiguratorUrl(ConfiguratorUrlArgs),
+
+    /// Guided: check a System Administrator and reset CPQ Admin's Refresh Token Username to it.
+    #[command(after_help = "\
+Examples:
+  Check the user you are logged in as and show what to do:
+    logik-refresh step refresh-token-user -o uat
+
+  Use another admin, then record that it is done:
+    logik-refresh step refresh-token-user -o uat --username jane@acme.com.uat --confirm")]
+    RefreshTokenUser(RefreshTokenUserArgs),
+
+    /// Guided: the values for new Runtime Clients (new user IDs, permissions, origins).
+    #[command(after_help = "\
+Examples:
+  One client for the user you are logged in as:
+    logik-refresh step runtime-clients -o uat
+
+  Named clients for integration users, with Flightpath:
+    logik-refresh step runtime-clients -o uat --client web-store=integration@acme.com.uat --permissions config-and-flightpath
+
+  This org calls no Runtime API:
+    logik-refresh step runtime-clients -o uat --not-used")]
+    RuntimeClients(RuntimeClientsArgs),
+}
+
+/// The tenant, for the guided steps. Default: the org-default row of the org's CPQ Tenant
+/// setting (as `step tenant-urls` left it).
+#[derive(Debug, Args, Clone, Default)]
+pub struct TenantFlags {
+    /// The tenant's runtime site, https://<tenant>.<sector>.logik.io (default: from the org's CPQ Tenant setting).
+    #[arg(long, value_name = "URL")]
+    pub runtime_url: Option<String>,
+
+    /// The tenant's administration site, CPQ Admin (default: the setting's, else the runtime URL).
+    #[arg(long, value_name = "URL")]
+    pub admin_url: Option<String>,
+
+    /// Accept a tenant host outside logik.io (a custom domain).
+    #[arg(long)]
+    pub allow_other_host: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfiguratorUrlArgs {
+    #[command(flatten)]
+    pub step: StepFlags,
+    #[command(flatten)]
+    pub tenant: TenantFlags,
+    /// Record that you made the change by hand.
+    #[arg(long)]
+    pub confirm: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RefreshTokenUserArgs {
+    #[command(flatten)]
+    pub step: StepFlags,
+    #[command(flatten)]
+    pub tenant: TenantFlags,
+    /// The System Administrator to set (default: the user the tool runs as).
+    #[arg(long, value_name = "USERNAME")]
+    pub username: Option<String>,
+    /// Record that you made the change by hand.
+    #[arg(long)]
+    pub confirm: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RuntimeClientsArgs {
+    #[command(flatten)]
+    pub step: StepFlags,
+    #[command(flatten)]
+    pub tenant: TenantFlags,
+    /// A client to create, as NAME=USERNAME (repeatable; default: one for the user the tool runs as).
+    #[arg(long = "client", value_name = "NAME=USERNAME")]
+    pub clients: Vec<String>,
+    /// The clients' permissions.
+    #[arg(long, value_enum, default_value = "config")]
+    pub permissions: crate::steps::runtime_clients::ClientPermissions,
+    /// The org calls no CPQ Runtime API: record that, and skip this step from now on.
+    #[arg(long, conflicts_with_all = ["clients", "confirm"])]
+    pub not_used: bool,
+    /// Record that you created the clients by hand.
+    #[arg(long)]
+    pub confirm: bool,
 }
 
 /// Flags every step shares.

@@ -136,6 +136,9 @@ pub async fn open_identified(identity: OrgIdentity) -> Result<OpenOrg> {
     warnings.retain(|w| !w.contains("Secrets are now hidden"));
     let (connection, token_source) = connect(&identity)?;
     let client = Client::new(connection)?;
+    if facts.instance_url.is_none() {
+        facts.instance_url = Some(client.instance_url().to_string());
+    }
     if let Err(mut err) = facts.gather_online(&client, token_source).await {
         err.warnings.extend(warnings);
         err.warnings.extend(client.take_warnings());

@@ -4,8 +4,13 @@
 //! the org's journal before and after each write so that an interrupted run can be resumed and
 //! a change rolled back.
 
+pub mod configurator_url;
+pub mod guided;
+pub mod refresh_token_user;
 pub mod rollback;
+pub mod runtime_clients;
 pub mod tenant_urls;
+pub mod users;
 
 use crate::org::OrgFacts;
 use crate::protocol::{Error, ExitStatus, Result};
@@ -218,7 +223,20 @@ impl StepResult {
                 show(&change.after)
             );
         }
-        if let Some(manual) = &self.manual {
+        if let Some(manual) = self
+            .manual
+            .as_ref()
+            .filter(|_| self.outcome != Outcome::Manual)
+        {
+            for value in &manual.values {
+                let _ = writeln!(out, "    {}: {}", value.label, value.value);
+            }
+        }
+        if let Some(manual) = self
+            .manual
+            .as_ref()
+            .filter(|_| self.outcome == Outcome::Manual)
+        {
             let _ = writeln!(out, "    Go to: {}", manual.location);
             if let Some(url) = &manual.url {
                 let _ = writeln!(out, "    Link:  {url}");

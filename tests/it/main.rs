@@ -2,6 +2,7 @@
 //! against the org emulator, the real sf CLI, and the committed schemas.
 
 mod common;
+mod guided;
 mod inspect;
 mod protocol;
 mod real_sf;

@@ -1,0 +1,21 @@
+//! `step configurator-url`.
+
+use super::{journal_for, resolve_tenant, step_output};
+use crate::cli::step::ConfiguratorUrlArgs;
+use crate::commands::open_org;
+use crate::protocol::{CommandOutput, Result};
+use crate::steps::configurator_url::{ConfiguratorUrlOptions, run as run_step};
+
+pub async fn run(args: ConfiguratorUrlArgs) -> Result<CommandOutput> {
+    let open = open_org(&args.step.org).await?;
+    let tenant = resolve_tenant(&open, &args.tenant)?;
+    let mut journal = journal_for(&open)?;
+    let options = ConfiguratorUrlOptions {
+        runtime_url: tenant.runtime,
+        confirm: args.confirm,
+        dry_run: args.step.dry_run,
+        confirm_args: tenant.confirm_args,
+    };
+    let result = run_step(&open, &mut journal, &options).await?;
+    Ok(step_output(&open, result))
+}

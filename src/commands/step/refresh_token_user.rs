@@ -1,0 +1,26 @@
+//! `step refresh-token-user`.
+
+use super::{journal_for, resolve_tenant, step_output};
+use crate::cli::step::RefreshTokenUserArgs;
+use crate::commands::open_org;
+use crate::protocol::{CommandOutput, Result};
+use crate::steps::refresh_token_user::{RefreshTokenUserOptions, run as run_step};
+
+pub async fn run(args: RefreshTokenUserArgs) -> Result<CommandOutput> {
+    let open = open_org(&args.step.org).await?;
+    let tenant = resolve_tenant(&open, &args.tenant)?;
+    let mut journal = journal_for(&open)?;
+    let mut confirm_args = tenant.confirm_args;
+    if let Some(username) = &args.username {
+        confirm_args.extend(["--username".to_string(), username.clone()]);
+    }
+    let options = RefreshTokenUserOptions {
+        username: args.username.clone(),
+        admin_url: tenant.admin,
+        confirm: args.confirm,
+        dry_run: args.step.dry_run,
+        confirm_args,
+    };
+    let result = run_step(&open, &mut journal, &options).await?;
+    Ok(step_output(&open, result))
+}

@@ -1,0 +1,146 @@
+//! `step refresh-token-user`: Logik syncs products, pricebooks and configuration data as the
+//! Refresh Token Username. After a refresh that user's username changed, so CPQ Admin must be
+//! given a System Administrator of the refreshed org. The user is checked here; the reset
+//! itself happens in CPQ Admin > Settings (no API), then `<tenant>/refreshToken`.
+
+use super::guided::{confirm_command, finish};
+use super::users::{active_admins, find_users, frozen_user_ids};
+use super::{Manual, ManualValue, Outcome, StepResult};
+use crate::commands::OpenOrg;
+use crate::journal::Journal;
+use crate::logik::TenantUrl;
+use crate::protocol::Result;
+
+pub const STEP: &str = "refresh-token-user";
+
+pub struct RefreshTokenUserOptions {
+    /// The user to set; default: the user the tool runs as.
+    pub username: Option<String>,
+    /// The tenant's administration site (CPQ Admin).
+    pub admin_url: TenantUrl,
+    pub confirm: bool,
+    pub dry_run: bool,
+    pub confirm_args: Vec<String>,
+}
+
+pub async fn run(
+    open: &OpenOrg,
+    journal: &mut Journal,
+    opts: &RefreshTokenUserOptions,
+) -> Result<StepResult> {
+    let facts = &open.facts;
+    let mut result = StepResult::new(STEP, facts);
+    result.dry_run = opts.dry_run;
+    let username = opts
+        .username
+        .clone()
+        .or(facts.username.clone())
+        .unwrap_or_default();
+    let users = find_users(&open.client, std::slice::from_ref(&username)).await?;
+    let Some(user) = users.into_iter().next() else {
+        return failed(
+            open,
+            result,
+            format!("No user {username} in this org."),
+            true,
+        )
+        .await;
+    };
+    result.check(
+        "user exists",
+        true,
+        format!("{} ({})", user.username, user.id),
+    );
+    if !user.is_active {
+        result.check("active", false, "the user is inactive");
+        return failed(open, result, format!("{username} is inactive."), true).await;
+    }
+    result.check("active", true, "IsActive = true");
+    let frozen = frozen_user_ids(&open.client, std::slice::from_ref(&user.id)).await?;
+    if frozen.contains(&user.id) {
+        result.check("not frozen", false, "UserLogin.IsFrozen = true");
+        return failed(
+            open,
+            result,
+            format!("{username} is frozen (Setup > Users > Unfreeze)."),
+            true,
+        )
+        .await;
+    }
+    result.check("not frozen", true, "UserLogin.IsFrozen = false");
+    if user.is_admin() {
+        result.check("permissions", true, "System Administrator profile");
+    } else if user.api_enabled == Some(true) {
+        result.check(
+            "permissions",
+            true,
+            format!(
+                "profile {} has API Enabled",
+                user.profile_name.clone().unwrap_or_default()
+            ),
+        );
+        result.warnings.push(
+            "Not a System Administrator: make sure the profile can read Product2, Pricebook2 and PricebookEntry and create the LGK configuration objects."
+                .into(),
+        );
+    } else {
+        result.check(
+            "permissions",
+            false,
+            "not a System Administrator and API Enabled is off",
+        );
+        return failed(
+            open,
+            result,
+            format!("{username} cannot use the API (profile without API Enabled)."),
+            true,
+        )
+        .await;
+    }
+
+    let admin = &opts.admin_url.origin;
+    let org = facts
+        .alias
+        .clone()
+        .or(facts.username.clone())
+        .unwrap_or_else(|| "<alias>".into());
+    let manual = Manual {
+        location: "CPQ Admin > Settings".into(),
+        url: Some(admin.clone()),
+        actions: vec![
+            format!("Sign in to CPQ Admin at {admin} and open Settings."),
+            "Clear Refresh Token Username and save (this drops the token of the old org's user).".into(),
+            format!("Set Refresh Token Username to {} and save.", user.username),
+            format!("Open {admin}/refreshToken and sign in to Salesforce as {} to issue a new refresh token.", user.username),
+            "Check: within 30 minutes (15 in production) the product sync runs again; CPQ Admin shows the last sync time.".into(),
+        ],
+        values: vec![ManualValue { label: "Refresh Token Username".into(), value: user.username.clone() }],
+        confirm_command: Some(confirm_command(STEP, &org, &opts.confirm_args)),
+    };
+    finish(&mut result, manual, journal, opts.confirm)?;
+    result.requests = open.client.request_count();
+    Ok(result)
+}
+
+/// A user that will not do: the outcome is `failed`, with System Administrators to choose from.
+async fn failed(
+    open: &OpenOrg,
+    mut result: StepResult,
+    reason: String,
+    suggest: bool,
+) -> Result<StepResult> {
+    result.outcome = Outcome::Failed;
+    let mut reason = reason;
+    if suggest {
+        let admins = active_admins(&open.client).await?;
+        if !admins.is_empty() {
+            reason.push_str(&format!(
+                " Active System Administrators: {}; pick one with --username.",
+                admins.join(", ")
+            ));
+        }
+    }
+    result.reason = Some(reason);
+    result.requests = open.client.request_count();
+    Ok(result)
+}

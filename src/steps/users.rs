@@ -1,0 +1,120 @@
+//! Looking up users in the refreshed org, shared by the steps that name users.
+
+use crate::protocol::Result;
+use crate::salesforce::Client;
+use serde_json::Value;
+
+pub const SYSTEM_ADMINISTRATOR: &str = "System Administrator";
+
+#[derive(Debug, Clone)]
+pub struct OrgUser {
+    /// 18 characters.
+    pub id: String,
+    pub username: String,
+    pub email: Option<String>,
+    pub is_active: bool,
+    pub profile_name: Option<String>,
+    pub api_enabled: Option<bool>,
+}
+
+impl OrgUser {
+    pub fn is_admin(&self) -> bool {
+        self.profile_name.as_deref() == Some(SYSTEM_ADMINISTRATOR)
+    }
+}
+
+/// Quotes a value for a SOQL string literal.
+pub fn soql_quote(value: &str) -> String {
+    format!("'{}'", value.replace('\\', "\\\\").replace('\'', "\\'"))
+}
+
+fn user_from(record: &Value) -> OrgUser {
+    let text = |field: &str| {
+        record
+            .get(field)
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    OrgUser {
+        id: text("Id").unwrap_or_default(),
+        username: text("Username").unwrap_or_default(),
+        email: text("Email"),
+        is_active: record
+            .get("IsActive")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        profile_name: record
+            .pointer("/Profile/Name")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        api_enabled: record
+            .pointer("/Profile/PermissionsApiEnabled")
+            .and_then(Value::as_bool),
+    }
+}
+
+const USER_FIELDS: &str =
+    "Id, Username, Email, IsActive, Profile.Name, Profile.PermissionsApiEnabled";
+
+/// The users with these usernames (one query).
+pub async fn find_users(client: &Client, usernames: &[String]) -> Result<Vec<OrgUser>> {
+    if usernames.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list: Vec<String> = usernames.iter().map(|u| soql_quote(u)).collect();
+    let rows = client
+        .query(&format!(
+            "SELECT {USER_FIELDS} FROM User WHERE Username IN ({})",
+            list.join(", ")
+        ))
+        .await?;
+    Ok(rows.iter().map(user_from).collect())
+}
+
+/// Whether each of these users is frozen (`UserLogin.IsFrozen`), by user ID.
+pub async fn frozen_user_ids(client: &Client, user_ids: &[String]) -> Result<Vec<String>> {
+    if user_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list: Vec<String> = user_ids.iter().map(|u| soql_quote(u)).collect();
+    let rows = client
+        .query(&format!(
+            "SELECT UserId, IsFrozen FROM UserLogin WHERE UserId IN ({})",
+            list.join(", ")
+        ))
+        .await?;
+    Ok(rows
+        .iter()
+        .filter(|r| r.get("IsFrozen").and_then(Value::as_bool) == Some(true))
+        .filter_map(|r| r.get("UserId").and_then(Value::as_str).map(str::to_string))
+        .collect())
+}
+
+/// A few active System Administrators, to suggest when a chosen user will not do.
+pub async fn active_admins(client: &Client) -> Result<Vec<String>> {
+    let rows = client
+        .query(&format!(
+            "SELECT Username FROM User WHERE IsActive = true AND Profile.Name = {} ORDER BY Username LIMIT 5",
+            soql_quote(SYSTEM_ADMINISTRATOR)
+        ))
+        .await?;
+    Ok(rows
+        .iter()
+        .filter_map(|r| {
+            r.get("Username")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_soql_strings() {
+        assert_eq!(soql_quote("a@b.c"), "'a@b.c'");
+        assert_eq!(soql_quote("o'neil\\x"), "'o\\'neil\\\\x'");
+    }
+}
