@@ -8,6 +8,9 @@
 #   intake: `logik-refresh org inspect --offline --json < display.json`
 #           vs `sf org display --json -o uat`      (goal: >= 300x faster, peak RSS <= 15 MiB)
 #   online: `logik-refresh org inspect -o uat --json` vs `sf org display --json -o uat`
+#   run:    a full `logik-refresh run` with 100 ms added to every request: wall time and the
+#           number of HTTP requests (from the emulator's log); goal <= 8 requests, <= 1.5 s
+#   fleet:  20 sandboxes at once (20 emulators, 20 concurrent runs) vs one; goal <= 1.5x
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -53,6 +56,43 @@ hyperfine --warmup 2 --min-runs 10 --style basic --export-json "$work/online.jso
 peak_kib=$( { /usr/bin/time -f %M "$bin/logik-refresh" org inspect --offline --json <"$work/display.json" >/dev/null; } 2>&1 | tail -n1)
 sf_peak_kib=$( { /usr/bin/time -f %M "$sf_bin" org display --json -o uat >/dev/null; } 2>&1 | tail -n1)
 
+# A full run at 100 ms latency, on an emulator of its own (fresh state and journal each time).
+start_emulator() { # $1: name; prints the emulator's JSON line
+  local fifo="$work/$1.out"
+  "$bin/logik-org-emulator" --port 0 --latency-ms 100 >"$fifo" &
+  echo $! >>"$work/pids"
+  for _ in $(seq 100); do [[ -s "$fifo" ]] && break; sleep 0.05; done
+  head -n1 "$fifo"
+}
+trap 'cleanup; [[ -f "$work/pids" ]] && xargs -r kill <"$work/pids" 2>/dev/null || true' EXIT
+one_run() { # $1: emulator JSON line, $2: state dir
+  local u t
+  u=$(jq -r .url <<<"$1"); t=$(jq -r .accessToken <<<"$1")
+  SF_ACCESS_TOKEN=$t SF_ORG_INSTANCE_URL=$u LOGIK_REFRESH_STATE_DIR=$2 \
+    "$bin/logik-refresh" run --runtime-url https://acme-uat.test.logik.io --json </dev/null >/dev/null || [[ $? == 68 ]]
+}
+slow=$(start_emulator slow)
+slow_url=$(jq -r .url <<<"$slow")
+run_ms=()
+for i in 1 2 3 4 5; do
+  curl -s -X POST "$slow_url/__emulator/reset" >/dev/null
+  curl -s -X DELETE "$slow_url/__emulator/log" >/dev/null
+  t0=$(date +%s%N); one_run "$slow" "$work/state-slow-$i"; t1=$(date +%s%N)
+  run_ms+=($(( (t1 - t0) / 1000000 )))
+done
+run_requests=$(curl -s "$slow_url/__emulator/log" | jq 'length')
+run_best=$(printf '%s\n' "${run_ms[@]}" | sort -n | head -n1)
+
+# 20 sandboxes at once.
+fleet=()
+for i in $(seq 20); do fleet+=("$(start_emulator "fleet$i")"); done
+t0=$(date +%s%N)
+runs=()
+for i in $(seq 20); do one_run "${fleet[$((i-1))]}" "$work/state-fleet-$i" & runs+=($!); done
+for pid in "${runs[@]}"; do wait "$pid" || true; done
+t1=$(date +%s%N)
+fleet_ms=$(( (t1 - t0) / 1000000 ))
+
 ratio() { jq -r '(.results[1].mean / .results[0].mean * 10 | floor) / 10' "$1"; }
 ms() { jq -r ".results[$2].mean * 1000 * 100 | floor / 100" "$1"; }
 echo
@@ -63,3 +103,6 @@ printf 'online:  logik-refresh org inspect -o uat   %8s ms   sf org display %8s 
   "$(ms "$work/online.json" 0)" "$(ms "$work/online.json" 1)" "$(ratio "$work/online.json")"
 printf 'peak RSS: logik-refresh --offline %s KiB (%s MiB); sf org display %s KiB\n' \
   "$peak_kib" "$((peak_kib / 1024))" "$sf_peak_kib"
+printf 'run at 100 ms/request: best of 5 %s ms, %s HTTP requests\n' "$run_best" "$run_requests"
+printf 'fleet: 20 sandboxes at once %s ms vs one %s ms: %s.%sx\n' "$fleet_ms" "$run_best" \
+  "$((fleet_ms / run_best))" "$(( (fleet_ms * 10 / run_best) % 10 ))"

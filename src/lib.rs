@@ -6,6 +6,7 @@
 // command, so the size of `Result`'s error side costs nothing worth boxing for.
 #![allow(clippy::result_large_err)]
 
+pub mod case;
 pub mod cli;
 pub mod commands;
 pub mod emulator;
@@ -13,10 +14,12 @@ pub mod fsutil;
 pub mod journal;
 pub mod logik;
 pub mod org;
+pub mod procedure;
 pub mod protocol;
 pub mod salesforce;
 pub mod schemas;
 pub mod secret;
+pub mod secrets;
 pub mod sf;
 pub mod steps;
 

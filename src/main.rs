@@ -9,7 +9,14 @@ use logik_refresh::protocol::{Error, ExitStatus, Format};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let args = match logik_refresh::cli::flags_dir::expand(std::env::args_os().collect()) {
+        Ok(args) => args,
+        Err(failure) => {
+            let format = Format::detect(failure.json);
+            return print_error(format, &failure.error, &failure.context).into();
+        }
+    };
+    let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(err) => return usage_error(err).into(),
     };

@@ -3,6 +3,7 @@
 
 use crate::journal::JournalEntry;
 use crate::org::OrgFacts;
+use crate::procedure::{RunEvent, RunSummary};
 use crate::protocol::envelope::{ErrorEnvelope, SuccessEnvelope};
 use crate::steps::StepResult;
 use schemars::{JsonSchema, schema_for};
@@ -13,6 +14,34 @@ pub fn all() -> Vec<(&'static str, Value)> {
     vec![
         ("org-inspect", envelope::<OrgFacts>("org inspect")),
         ("step-result", envelope::<StepResult>("step <name>")),
+        (
+            "doctor",
+            envelope::<crate::commands::doctor::DoctorReport>("doctor"),
+        ),
+        (
+            "secret-set",
+            envelope::<crate::commands::secret::set::SecretSetResult>("secret set"),
+        ),
+        (
+            "secret-get",
+            envelope::<crate::commands::secret::get::SecretGetResult>("secret get"),
+        ),
+        (
+            "secret-delete",
+            envelope::<crate::commands::secret::delete::SecretDeleteResult>("secret delete"),
+        ),
+        (
+            "secret-list",
+            envelope::<crate::commands::secret::list::SecretList>("secret list"),
+        ),
+        ("run", envelope::<RunSummary>("run")),
+        (
+            "run-event",
+            titled(
+                schema_for!(RunEvent).to_value(),
+                "logik-refresh run --jsonl (one event a line)",
+            ),
+        ),
         (
             "journal-entry",
             titled(
@@ -26,6 +55,47 @@ pub fn all() -> Vec<(&'static str, Value)> {
                 schema_for!(ErrorEnvelope).to_value(),
                 "logik-refresh error envelope",
             ),
+        ),
+        (
+            "org-wait",
+            envelope::<crate::commands::org::wait::OrgWaitResult>("org wait"),
+        ),
+        (
+            "support-case",
+            titled(
+                schema_for!(crate::case::SupportCase).to_value(),
+                "Support case payload (logik-refresh case build --output FILE)",
+            ),
+        ),
+        (
+            "case-follow-up",
+            titled(
+                schema_for!(crate::case::OrgIdFollowUp).to_value(),
+                "Org-ID follow-up payload (logik-refresh case org-id --output FILE)",
+            ),
+        ),
+        (
+            "case-answers",
+            titled(
+                schema_for!(crate::case::answers::CaseAnswers).to_value(),
+                "logik-refresh case build --answers FILE",
+            ),
+        ),
+        (
+            "case-build",
+            envelope::<crate::case::SupportCase>("case build"),
+        ),
+        (
+            "case-validate",
+            envelope::<crate::case::validate::ValidateResult>("case validate"),
+        ),
+        (
+            "case-render",
+            envelope::<crate::case::render::Rendered>("case render"),
+        ),
+        (
+            "case-org-id",
+            envelope::<crate::case::followup::OrgIdResult>("case org-id"),
         ),
     ]
 }

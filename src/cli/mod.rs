@@ -4,7 +4,10 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 pub mod case;
+pub mod flags_dir;
 pub mod org;
+pub mod secret;
+pub mod run;
 pub mod step;
 
 pub use case::CaseCommand;
@@ -39,6 +42,11 @@ pub struct Cli {
     /// when stdin is not a terminal).
     #[arg(long, global = true)]
     pub no_prompt: bool,
+
+    /// Read flags from DIR: one file per flag, named after it (target-org, runtime-url...),
+    /// holding its value; flags typed on the command line win (sf's --flags-dir).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub flags_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -52,6 +60,18 @@ pub enum Command {
     /// The post-refresh steps, one at a time (each with --dry-run).
     #[command(subcommand)]
     Step(StepCommand),
+    /// Every after-refresh step in order, resumable: exit 0 when all is done, 68 while guided steps remain.
+    #[command(after_help = "\
+Examples:
+  The whole procedure; guided steps are listed with the command that confirms each:
+    logik-refresh run -o uat --runtime-url https://acme-uat.test.logik.io
+
+  The plan only:
+    logik-refresh run -o uat --runtime-url https://acme-uat.test.logik.io --dry-run --json | jq .result.steps
+
+  Stream events into jq while it runs:
+    logik-refresh run -o uat --runtime-url https://acme-uat.test.logik.io --jsonl | jq -c 'select(.event == \"step-finished\") | [.step, .result.outcome]'")]
+    Run(run::RunArgs),
     /// Undo a step's last change, from the values the journal recorded before it.
     #[command(after_help = "\
 Examples:
@@ -63,6 +83,68 @@ Examples:
     Rollback(RollbackArgs),
     /// Print the JSON Schemas of this tool's outputs.
     Schema(SchemaArgs),
+    /// The tool's own secrets (Runtime Client tokens, Admin API keys) in the OS keystore.
+    #[command(subcommand, after_help = "\
+Examples:
+  Keep a Runtime Client's token as you create it in CPQ Admin (macOS; PowerShell: Get-Clipboard):
+    pbpaste | logik-refresh secret set runtime-client/web-store
+
+  What is stored, and where (never the values):
+    logik-refresh secret list
+
+  In CI, without a keystore: the variable stands in for the stored secret:
+    LOGIK_REFRESH_SECRET_RUNTIME_CLIENT_WEB_STORE=$TOKEN logik-refresh secret get runtime-client/web-store --json")]
+    Secret(secret::SecretCommand),
+    /// What the tool can see and use here: sf, its key, the org, packages, keystore, state.
+    #[command(after_help = "\
+Examples:
+  Everything, with sf's default org:
+    logik-refresh doctor
+
+  One org, as JSON; only the checks that are not ok:
+    logik-refresh doctor -o uat --json | jq '.result.checks[] | select(.status != \"ok\")'
+
+  As a CI preflight (exit 1 when the org named cannot be used):
+    sf org display --json -o uat | logik-refresh doctor --json > doctor.json
+
+doctor reports and exits 0 whatever is missing, except that it exits 1 when an org named with
+-o, --org-json or sf JSON on stdin cannot be read or reached (the report is printed either way).")]
+    Doctor(DoctorArgs),
+    /// Print the shell completion script for bash, zsh, fish, PowerShell or elvish.
+    #[command(after_help = "\
+Examples:
+  bash, for this shell only:
+    source <(logik-refresh completions bash)
+
+  zsh, for every new shell (a folder in $fpath):
+    logik-refresh completions zsh > ~/.zfunc/_logik-refresh
+
+  PowerShell, in your profile:
+    logik-refresh completions powershell | Out-String | Invoke-Expression")]
+    Completions(CompletionsArgs),
+    /// Print the manual pages (roff) of every command, or write one file per command.
+    #[command(after_help = "\
+Examples:
+  Read the manual now:
+    logik-refresh man | man -l -
+
+  Install one page per command:
+    logik-refresh man --out-dir ~/.local/share/man/man1 && man logik-refresh-run")]
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to write the script for.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write one page per command, as <DIR>/logik-refresh-<command>.1, instead of printing.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -73,6 +155,20 @@ pub struct RollbackArgs {
     /// The step whose last change to undo, e.g. tenant-urls.
     #[arg(long, value_name = "STEP")]
     pub step: String,
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    #[command(flatten)]
+    pub org: OrgFlags,
+
+    #[command(flatten)]
+    pub keystore: secret::KeystoreFlags,
+
+    /// Do not call the org (sf, its key and auth file, the keystore and the state are still
+    /// checked).
+    #[arg(long)]
+    pub offline: bool,
 }
 
 #[derive(Debug, Args)]

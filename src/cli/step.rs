@@ -50,6 +50,53 @@ Examples:
   This org calls no Runtime API:
     logik-refresh step runtime-clients -o uat --not-used")]
     RuntimeClients(RuntimeClientsArgs),
+
+    /// Guided: send the refreshed org's new ID on the support case.
+    #[command(after_help = "\
+Examples:
+  What to post on the case:
+    logik-refresh step org-id -o uat --case-number CS0123456
+
+  Record that it is sent:
+    logik-refresh step org-id -o uat --case-number CS0123456 --confirm")]
+    OrgId(OrgIdArgs),
+
+    /// Check the provisioning@logik.io user (active, System Administrator); --fix repairs it.
+    #[command(after_help = "\
+Examples:
+  Check it (exit 1 with the reason when something is wrong):
+    logik-refresh step provisioning-user -o uat
+
+  Restore its email, activate it, give it the System Administrator profile:
+    logik-refresh step provisioning-user -o uat --fix
+
+  Create it when the org has none:
+    logik-refresh step provisioning-user -o uat --create --username provisioning@logik.io.acme.uat")]
+    ProvisioningUser(ProvisioningUserArgs),
+
+    /// Check that Trusted URLs (frame-src, img-src) and Remote Sites allow the tenant; --fix adds or updates them.
+    #[command(after_help = "\
+Examples:
+  Check against the tenant the org's CPQ Tenant setting points at:
+    logik-refresh step trusted-urls -o uat
+
+  See what --fix would change, then do it:
+    logik-refresh step trusted-urls -o uat --runtime-url https://acme-uat.test.logik.io --dry-run
+    logik-refresh step trusted-urls -o uat --runtime-url https://acme-uat.test.logik.io --fix")]
+    TrustedUrls(TrustedUrlsArgs),
+
+    /// Opt-in: touch every configurable Product2 so Logik's product sync picks it up again.
+    #[command(after_help = "\
+Examples:
+  How many products it would touch, in how many requests:
+    logik-refresh step touch-products -o uat --dry-run
+
+  Touch them (a second run touches only what was not touched since):
+    logik-refresh step touch-products -o uat
+
+  Touch them all again, say after Logik asks for a full resync:
+    logik-refresh step touch-products -o uat --force")]
+    TouchProducts(TouchProductsArgs),
 }
 
 /// The tenant, for the guided steps. Default: the org-default row of the org's CPQ Tenant
@@ -149,4 +196,61 @@ pub struct TenantUrlsArgs {
     /// Accept a tenant host outside logik.io (a custom domain).
     #[arg(long)]
     pub allow_other_host: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct OrgIdArgs {
+    #[command(flatten)]
+    pub step: StepFlags,
+    /// The Now Support case that is waiting for the new org ID.
+    #[arg(long, value_name = "NUMBER")]
+    pub case_number: Option<String>,
+    /// Record that you posted it.
+    #[arg(long)]
+    pub confirm: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ProvisioningUserArgs {
+    #[command(flatten)]
+    pub step: StepFlags,
+
+    /// Repair what the check finds: restore the email, activate the user, give it the System
+    /// Administrator profile (see what it would do with --dry-run).
+    #[arg(long)]
+    pub fix: bool,
+
+    /// Create the user when no user has the provisioning email.
+    #[arg(long, requires = "username")]
+    pub create: bool,
+
+    /// The provisioning user's username: picks it when several users have the email, and names
+    /// the user --create makes (unique across all Salesforce orgs).
+    #[arg(long, value_name = "USERNAME")]
+    pub username: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct TrustedUrlsArgs {
+    #[command(flatten)]
+    pub step: StepFlags,
+
+    #[command(flatten)]
+    pub tenant: TenantFlags,
+
+    /// Add or update the Trusted URLs and Remote Sites the tenant needs, through the Tooling
+    /// API (see what it would do with --dry-run).
+    #[arg(long)]
+    pub fix: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TouchProductsArgs {
+    #[command(flatten)]
+    pub step: StepFlags,
+
+    /// Touch every configurable product again, also those touched since the last repoint
+    /// (e.g. after a repoint not made with `step tenant-urls`).
+    #[arg(long)]
+    pub force: bool,
 }

@@ -2,9 +2,14 @@
 //! [`CommandOutput`](crate::protocol::CommandOutput); printing happens in one place.
 
 pub mod case;
+pub mod completions;
+pub mod doctor;
+pub mod man;
 pub mod org;
 pub mod rollback;
+pub mod run;
 pub mod schema;
+pub mod secret;
 pub mod step;
 
 use crate::cli::{Cli, Command, OrgCommand, OrgFlags};
@@ -19,10 +24,16 @@ use std::io::IsTerminal;
 pub fn context(cli: &Cli) -> &'static str {
     match &cli.command {
         Command::Org(OrgCommand::Inspect(_)) => "org inspect",
+        Command::Org(OrgCommand::Wait(_)) => "org wait",
         Command::Case(command) => case::context(command),
         Command::Step(command) => step::context(command),
+        Command::Run(_) => "run",
         Command::Rollback(_) => "rollback",
         Command::Schema(_) => "schema",
+        Command::Secret(command) => secret::context(command),
+        Command::Doctor(_) => "doctor",
+        Command::Completions(_) => "completions",
+        Command::Man(_) => "man",
     }
 }
 
@@ -64,10 +75,16 @@ async fn run(cli: Cli) -> Result<CommandOutput> {
     let globals = Globals::from_cli(&cli);
     match cli.command {
         Command::Org(OrgCommand::Inspect(args)) => org::inspect::run(args).await,
+        Command::Org(OrgCommand::Wait(args)) => org::wait::run(args).await,
         Command::Case(command) => case::run(command, &globals).await,
         Command::Step(command) => step::run(command, &globals).await,
+        Command::Run(args) => run::run(args, &globals).await,
         Command::Rollback(args) => rollback::run(args).await,
         Command::Schema(args) => schema::run(args),
+        Command::Secret(command) => secret::run(command, &globals).await,
+        Command::Doctor(args) => doctor::run(args).await,
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man::run(args),
     }
 }
 
@@ -116,6 +133,8 @@ pub struct OpenOrg {
     pub client: Client,
     /// sf's warnings from the piped JSON and the client's (API usage), to pass on.
     pub warnings: Vec<String>,
+    /// Users read so far, shared by the steps of one run.
+    pub users: crate::steps::users::UserCache,
 }
 
 /// Finds the org from the flags (or stdin), connects, and gathers its facts.
@@ -149,5 +168,6 @@ pub async fn open_identified(identity: OrgIdentity) -> Result<OpenOrg> {
         facts,
         client,
         warnings,
+        users: Default::default(),
     })
 }

@@ -359,6 +359,9 @@ fn data_api(
         }),
         ["limits"] if !tooling => only("GET", &mut || limits(state)),
         ["composite"] if !tooling && top => only("POST", &mut || composite(state, ctx, body)),
+        ["composite", "sobjects"] if !tooling && top => {
+            only("PATCH", &mut || collection_update(state, body))
+        }
         ["sobjects"] => only("GET", &mut || describe_global(state, ctx, tooling)),
         ["sobjects", object] => match method {
             "GET" => match state.store(tooling).table(object) {
@@ -904,10 +907,20 @@ fn update(state: &mut OrgState, tooling: bool, object: &str, id: &str, body: &[u
             &[],
         );
     }
-    let fields = match check_write(state, tooling, &schema, body, Some(&existing)) {
+    if let Some((_, message)) = state
+        .validation_errors
+        .iter()
+        .find(|(id, _)| *id == existing)
+    {
+        return sf_error(400, "FIELD_CUSTOM_VALIDATION_EXCEPTION", message, &[]);
+    }
+    let mut fields = match check_write(state, tooling, &schema, body, Some(&existing)) {
         Ok(f) => f,
         Err(e) => return e,
     };
+    if schema.name == "User" && !tooling && state.verify_email_changes {
+        hold_email_change(state, &existing, &mut fields);
+    }
     let now = state.now();
     let user = state.user_id.clone();
     let table = state
@@ -951,6 +964,137 @@ fn delete(state: &mut OrgState, tooling: bool, object: &str, id: &str) -> ApiRes
     }
     t.records.remove(pos);
     ApiResponse::no_content()
+}
+
+/// Salesforce's email verification: a new `User.Email` is not applied but held until its owner
+/// clicks the link Salesforce mails to the new address (`OrgState::confirm_email_change`).
+fn hold_email_change(state: &mut OrgState, user_id: &str, fields: &mut Vec<(String, Value)>) {
+    let current = state
+        .data
+        .table("User")
+        .and_then(|t| t.get(user_id))
+        .and_then(|r| r.get("Email"))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let Some(pos) = fields.iter().position(|(k, _)| k == "Email") else {
+        return;
+    };
+    let Some(new) = fields[pos].1.as_str().map(str::to_string) else {
+        return;
+    };
+    if new.eq_ignore_ascii_case(&current) {
+        return;
+    }
+    fields.remove(pos);
+    state.pending_email_changes.retain(|(id, _)| id != user_id);
+    state.pending_email_changes.push((user_id.to_string(), new));
+}
+
+/// Most records an sObject Collections request takes.
+const COLLECTION_LIMIT: usize = 200;
+
+const ROLLED_BACK: &str = "Record rolled back because not all records were valid and the request was using AllOrNone header";
+
+/// `PATCH /composite/sobjects`: updates up to 200 records, each `{"attributes":{"type"},"id",
+/// fields...}`; answers one `{id, success, errors}` per record, in order.
+fn collection_update(state: &mut OrgState, body: &[u8]) -> ApiResponse {
+    let parsed: Value = match serde_json::from_slice(body) {
+        Ok(v) => v,
+        Err(e) => {
+            return sf_error(
+                400,
+                "JSON_PARSER_ERROR",
+                &format!("Unexpected character: {e}"),
+                &[],
+            );
+        }
+    };
+    let Some(records) = parsed.get("records").and_then(Value::as_array) else {
+        return sf_error(400, "INVALID_INPUT", "records is required", &[]);
+    };
+    if records.len() > COLLECTION_LIMIT {
+        return sf_error(
+            400,
+            "EXCEEDED_ID_LIMIT",
+            "record limit reached. cannot submit more than 200 records into this call",
+            &[],
+        );
+    }
+    let all_or_none = parsed
+        .get("allOrNone")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let snapshot = all_or_none.then(|| state.data.clone());
+    let mut answers = Vec::new();
+    let mut failed = false;
+    for record in records {
+        let id = record
+            .get("id")
+            .or_else(|| record.get("Id"))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let object = record
+            .pointer("/attributes/type")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let error = |code: &str, message: &str| {
+            json!({"id": Value::Null, "success": false,
+                   "errors": [{"statusCode": code, "message": message, "fields": []}]})
+        };
+        if object.is_empty() {
+            failed = true;
+            answers.push(error(
+                "INVALID_TYPE",
+                "When using the sObject Collections, the attributes.type must be set for each record",
+            ));
+            continue;
+        }
+        if id.is_empty() {
+            failed = true;
+            answers.push(error(
+                "MISSING_ARGUMENT",
+                "Id not specified in an update call",
+            ));
+            continue;
+        }
+        let mut fields = record.as_object().cloned().unwrap_or_default();
+        fields.retain(|k, _| !matches!(k.as_str(), "attributes" | "id" | "Id"));
+        let bytes = serde_json::to_vec(&Value::Object(fields)).unwrap_or_default();
+        let resp = update(state, false, &object, &id, &bytes);
+        let id18 = util::to_id18(&id).unwrap_or(id);
+        if resp.status < 300 {
+            answers.push(json!({"id": id18, "success": true, "errors": []}));
+        } else {
+            failed = true;
+            let errors: Vec<Value> = match resp.body_json() {
+                Value::Array(items) => items
+                    .iter()
+                    .map(|e| {
+                        json!({"statusCode": e["errorCode"], "message": e["message"],
+                               "fields": e.get("fields").cloned().unwrap_or(json!([]))})
+                    })
+                    .collect(),
+                _ => vec![
+                    json!({"statusCode": "UNKNOWN_EXCEPTION", "message": "update failed", "fields": []}),
+                ],
+            };
+            answers.push(json!({"id": id18, "success": false, "errors": errors}));
+        }
+    }
+    if let (true, Some(data)) = (failed, snapshot) {
+        state.data = data;
+        for answer in &mut answers {
+            if answer["success"] == true {
+                answer["success"] = false.into();
+                answer["errors"] = json!([{"statusCode": "ALL_OR_NONE_OPERATION_ROLLED_BACK",
+                                            "message": ROLLED_BACK, "fields": []}]);
+            }
+        }
+    }
+    ApiResponse::json(200, &Value::Array(answers))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 //! A stateful fake Salesforce org on loopback, for tests, the demo and benchmarks.
 //!
 //! It speaks the REST shapes of REFERENCE.md section 5 (query with paging, sobject
-//! get/patch/post/delete, describe, Tooling API, composite, limits, OAuth refresh, userinfo),
+//! get/patch/post/delete, describe, Tooling API, composite, sObject Collections updates, limits,
+//! OAuth refresh, userinfo, and optionally Salesforce's verification of `User.Email` changes),
 //! keeps a request log, and injects faults (latency, error statuses, 401s, token expiry, dropped
 //! connections, malformed or slow bodies). [`Emulator::start`] runs it on its own thread with its
 //! own tokio runtime, so synchronous tests can use it; other processes drive it through the
@@ -180,6 +181,9 @@ pub enum FaultKind {
     MalformedJson,
     /// Does the request, sends the headers, then the body after `ms`.
     SlowBody { ms: u64 },
+    /// Does the request at once, then waits `ms` before answering at all: the window in which
+    /// a client has written but not yet heard back (to test a process killed right there).
+    SlowAnswer { ms: u64 },
 }
 
 pub(crate) struct Shared {

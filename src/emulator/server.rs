@@ -10,7 +10,8 @@
 //! | `GET /__emulator/records/<Object>` | the object's records (JSON array) |
 //! | `POST /__emulator/records/<Object>` | inserts a record as given (no validation) |
 //! | `GET /__emulator/state` | tokens, ids, API usage |
-//! | `PATCH /__emulator/state` | sets `apiUsageStart`, `apiLimit`, `tokenExpired`, `advanceSandboxOnQuery`, `fixedNow` |
+//! | `PATCH /__emulator/state` | sets `apiUsageStart`, `apiLimit`, `tokenExpired`, `advanceSandboxOnQuery`, `fixedNow`, `verifyEmailChanges` |
+//! | `POST /__emulator/confirm-email/<UserId>` | the owner clicks the email verification link: the held `Email` change is applied |
 //! | `POST /__emulator/reset` | back to the seed (state, log, faults) |
 
 use std::convert::Infallible;
@@ -342,6 +343,10 @@ async fn handle(
             ))
         }
         Some(FaultKind::SlowBody { ms }) => Ok(to_response(resp, Some(Duration::from_millis(ms)))),
+        Some(FaultKind::SlowAnswer { ms }) => {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            Ok(to_response(resp, None))
+        }
         _ => Ok(to_response(resp, None)),
     }
 }
@@ -399,7 +404,10 @@ fn control(shared: &Mutex<Shared>, method: &str, rest: &str, body: &[u8]) -> Api
                     "tokenExpired": s.token_expired, "refreshToken": s.refresh_token,
                     "apiUsage": s.api_usage(), "apiUsageStart": s.api_usage_start,
                     "apiLimit": s.api_limit, "advanceSandboxOnQuery": s.advance_sandbox_on_query,
-                    "fixedNow": s.fixed_now,
+                    "fixedNow": s.fixed_now, "verifyEmailChanges": s.verify_email_changes,
+                    "pendingEmailChanges": s.pending_email_changes.iter()
+                        .map(|(id, email)| json!({"userId": id, "email": email}))
+                        .collect::<Vec<_>>(),
                 }),
             )
         }
@@ -426,6 +434,10 @@ fn control(shared: &Mutex<Shared>, method: &str, rest: &str, body: &[u8]) -> Api
                         s.advance_sandbox_on_query = *b;
                         true
                     }
+                    ("verifyEmailChanges", Value::Bool(b)) => {
+                        s.verify_email_changes = *b;
+                        true
+                    }
                     ("fixedNow", Value::Null) => {
                         s.fixed_now = None;
                         true
@@ -441,6 +453,16 @@ fn control(shared: &Mutex<Shared>, method: &str, rest: &str, body: &[u8]) -> Api
                 }
             }
             ApiResponse::no_content()
+        }
+        ("POST", ["confirm-email", user_id]) => {
+            if sh.state.confirm_email_change(user_id) {
+                ApiResponse::no_content()
+            } else {
+                ApiResponse::json(
+                    404,
+                    &json!({"error": format!("no email change is held for user {user_id}")}),
+                )
+            }
         }
         ("POST", ["reset"]) => {
             sh.reset();

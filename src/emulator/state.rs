@@ -487,6 +487,13 @@ pub struct OrgState {
     pub advance_sandbox_on_query: bool,
     /// When set, "now" (for `LastModifiedDate` and the like) is this instead of the clock.
     pub fixed_now: Option<String>,
+    /// Salesforce's email verification: a `User.Email` change through the API is held (and a
+    /// verification mailed) instead of applied. Off in the seeds.
+    pub verify_email_changes: bool,
+    /// Held `User.Email` changes: (user id, new email), applied by `confirm_email_change`.
+    pub pending_email_changes: Vec<(String, String)>,
+    /// Records a validation rule refuses to update: (18-character id, the rule's message).
+    pub validation_errors: Vec<(String, String)>,
     /// Two characters after the key prefix of new ids.
     pub id_pod: String,
     pub next_id: u64,
@@ -517,6 +524,9 @@ impl OrgState {
             instance_url: String::new(),
             advance_sandbox_on_query: false,
             fixed_now: None,
+            verify_email_changes: false,
+            pending_email_changes: Vec::new(),
+            validation_errors: Vec::new(),
             id_pod: pod.to_string(),
             next_id: 1,
             cursors: HashMap::new(),
@@ -623,6 +633,35 @@ impl OrgState {
             .or_else(|| self.tooling.table(object))
             .map(|t| t.records.iter().cloned().map(Value::Object).collect())
             .unwrap_or_default()
+    }
+
+    /// The owner of the new address clicked the verification link: the held email change of
+    /// this user is applied. False when none was held.
+    pub fn confirm_email_change(&mut self, user_id: &str) -> bool {
+        let Some(id18) = util::to_id18(user_id) else {
+            return false;
+        };
+        let Some(pos) = self
+            .pending_email_changes
+            .iter()
+            .position(|(id, _)| *id == id18)
+        else {
+            return false;
+        };
+        let (_, email) = self.pending_email_changes.remove(pos);
+        let now = self.now();
+        match self.data.table_mut("User").and_then(|t| {
+            let i = t.position(&id18)?;
+            t.records.get_mut(i)
+        }) {
+            Some(user) => {
+                user.insert("Email".into(), email.into());
+                user.insert("LastModifiedDate".into(), now.clone().into());
+                user.insert("SystemModstamp".into(), now.into());
+                true
+            }
+            None => false,
+        }
     }
 
     /// The id of the first record of `object` whose `field` equals `value`.

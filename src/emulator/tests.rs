@@ -821,3 +821,123 @@ async fn sandbox_process_advances_per_query() {
     assert_eq!(seen[2].1, "Activating");
     assert_eq!(seen[3].1, "Completed");
 }
+
+#[tokio::test]
+async fn sobject_collections_update_up_to_200_records() {
+    let emu = start(Seed::RefreshedSandbox);
+    let http = Http::new(&emu);
+    let products = emu.records("Product2");
+    let ids: Vec<String> = products
+        .iter()
+        .map(|p| p["Id"].as_str().unwrap().to_string())
+        .collect();
+    let before = products[0]["LastModifiedDate"].clone();
+    let path = "/services/data/v62.0/composite/sobjects";
+    // A touch: no field but the id; the audit fields move on.
+    let records: Vec<Value> = ids[..2]
+        .iter()
+        .map(|id| json!({"attributes": {"type": "Product2"}, "id": id}))
+        .collect();
+    let (s, _, v) = http
+        .send(
+            "PATCH",
+            path,
+            Some(json!({"allOrNone": false, "records": records})),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v[0], json!({"id": ids[0], "success": true, "errors": []}));
+    assert_eq!(v[1]["success"], true);
+    let after = emu.records("Product2");
+    assert_ne!(after[0]["LastModifiedDate"], before);
+    assert_eq!(
+        after[2]["LastModifiedDate"],
+        products[2]["LastModifiedDate"]
+    );
+    // One bad record: with allOrNone the good one is rolled back too.
+    let (s, _, v) = http
+        .send(
+            "PATCH",
+            path,
+            Some(json!({"allOrNone": true, "records": [
+                {"attributes": {"type": "Product2"}, "id": ids[2], "Name": "Renamed"},
+                {"attributes": {"type": "Product2"}, "id": ids[3], "Nope__c": 1},
+            ]})),
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(
+        v[0]["errors"][0]["statusCode"],
+        "ALL_OR_NONE_OPERATION_ROLLED_BACK"
+    );
+    assert_eq!(v[1]["errors"][0]["statusCode"], "INVALID_FIELD");
+    assert_eq!(emu.records("Product2")[2]["Name"], "Solar Install Kit");
+    // Without it, the good one stays.
+    let (_, _, v) = http
+        .send(
+            "PATCH",
+            path,
+            Some(json!({"records": [
+                {"attributes": {"type": "Product2"}, "id": ids[2], "Name": "Renamed"},
+                {"attributes": {"type": "Product2"}, "id": ids[3], "Nope__c": 1},
+            ]})),
+        )
+        .await;
+    assert_eq!(
+        (v[0]["success"].clone(), v[1]["success"].clone()),
+        (json!(true), json!(false))
+    );
+    assert_eq!(emu.records("Product2")[2]["Name"], "Renamed");
+    let too_many: Vec<Value> = (0..201)
+        .map(|_| json!({"attributes": {"type": "Product2"}, "id": ids[0]}))
+        .collect();
+    let (s, _, v) = http
+        .send("PATCH", path, Some(json!({"records": too_many})))
+        .await;
+    assert_eq!((s, error_code(&v)), (400, "EXCEEDED_ID_LIMIT"));
+    let (s, _, _) = http.send("POST", path, Some(json!({"records": []}))).await;
+    assert_eq!(s, 405);
+    let log = emu.requests();
+    assert!(log.iter().filter(|r| r.method == "PATCH").all(|r| r.write));
+}
+
+#[tokio::test]
+async fn user_email_changes_wait_for_verification_when_asked() {
+    let emu = start(Seed::RefreshedSandbox);
+    let http = Http::new(&emu);
+    let id = emu
+        .with_state(|s| s.find_id("User", "Alias", "lprov"))
+        .unwrap();
+    let path = format!("/services/data/v62.0/sobjects/User/{id}");
+    let email = |emu: &Emulator| {
+        emu.records("User")
+            .into_iter()
+            .find(|u| u["Id"] == id.as_str())
+            .unwrap()["Email"]
+            .clone()
+    };
+    emu.with_state(|s| s.verify_email_changes = true);
+    let (s, _, _) = http
+        .send(
+            "PATCH",
+            &path,
+            Some(json!({"Email": "provisioning@logik.io", "IsActive": true})),
+        )
+        .await;
+    assert_eq!(s, 204, "Salesforce accepts the change");
+    assert_eq!(email(&emu), "provisioning@logik.io.invalid", "but holds it");
+    assert_eq!(
+        emu.with_state(|s| s.pending_email_changes.clone()),
+        [(id.clone(), "provisioning@logik.io".to_string())]
+    );
+    assert!(emu.with_state(|s| s.confirm_email_change(&id)));
+    assert_eq!(email(&emu), "provisioning@logik.io");
+    assert!(!emu.with_state(|s| s.confirm_email_change(&id)));
+    // Off (the seeds' default): applied at once.
+    emu.with_state(|s| s.verify_email_changes = false);
+    let (s, _, _) = http
+        .send("PATCH", &path, Some(json!({"Email": "other@logik.io"})))
+        .await;
+    assert_eq!(s, 204);
+    assert_eq!(email(&emu), "other@logik.io");
+}

@@ -37,6 +37,9 @@ pub struct CommandOutput {
     pub text: String,
     pub warnings: Vec<String>,
     pub exit: ExitStatus,
+    /// For a command that streamed JSON lines (`run --jsonl`): its last line, printed instead
+    /// of the envelope.
+    pub stream: Option<Value>,
 }
 
 impl CommandOutput {
@@ -46,6 +49,7 @@ impl CommandOutput {
             text,
             warnings: Vec::new(),
             exit: ExitStatus::Success,
+            stream: None,
         }
     }
 
@@ -57,6 +61,10 @@ impl CommandOutput {
 
 /// Prints a command's output; returns the exit status to end with.
 pub fn print_output(format: Format, output: &CommandOutput) -> ExitStatus {
+    if let Some(last_line) = &output.stream {
+        print_json_line(last_line);
+        return output.exit;
+    }
     let written = match format {
         Format::Json => {
             let envelope = SuccessEnvelope {

@@ -4,12 +4,17 @@
 //! the org's journal before and after each write so that an interrupted run can be resumed and
 //! a change rolled back.
 
+pub mod checked_write;
 pub mod configurator_url;
 pub mod guided;
+pub mod org_id;
+pub mod provisioning_user;
 pub mod refresh_token_user;
 pub mod rollback;
 pub mod runtime_clients;
 pub mod tenant_urls;
+pub mod touch_products;
+pub mod trusted_urls;
 pub mod users;
 
 use crate::org::OrgFacts;

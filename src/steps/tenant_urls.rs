@@ -62,6 +62,7 @@ pub async fn run(
         &mut result,
     );
     if changes.is_empty() {
+        reconcile_interrupted(journal, &mut result)?;
         result.outcome = Outcome::Unchanged;
         result.check(
             "org default row",
@@ -128,6 +129,34 @@ pub async fn run(
     }
     result.requests = open.client.request_count();
     Ok(result)
+}
+
+/// A run killed between its write and the journal's `applied` line left `apply-started` last.
+/// The org now shows the values, so that write did land: say so in the journal, so rollback
+/// and the next reader see a finished change.
+fn reconcile_interrupted(journal: &mut Journal, result: &mut StepResult) -> Result<()> {
+    let events = [
+        JournalEvent::ApplyStarted,
+        JournalEvent::Applied,
+        JournalEvent::ApplyFailed,
+        JournalEvent::RolledBack,
+    ];
+    let Some(last) = journal.last(STEP, &events) else {
+        return Ok(());
+    };
+    if last.event != JournalEvent::ApplyStarted || last.note.as_deref() == Some("rollback") {
+        return Ok(());
+    }
+    let mut applied = JournalEntry::new(STEP, JournalEvent::Applied);
+    applied.changes = last.changes.clone();
+    applied.outcome = Some(Outcome::Changed);
+    applied.note = Some(format!(
+        "an interrupted run ({}) had written this; the org shows it applied",
+        last.time
+    ));
+    journal.append(applied)?;
+    result.warnings.push("An earlier run was interrupted after writing the tenant URLs; the org has them, so nothing was written again.".into());
+    Ok(())
 }
 
 /// The setting, or a clear error when the Logik package is not there.

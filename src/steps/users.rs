@@ -56,8 +56,52 @@ fn user_from(record: &Value) -> OrgUser {
 const USER_FIELDS: &str =
     "Id, Username, Email, IsActive, Profile.Name, Profile.PermissionsApiEnabled";
 
-/// The users with these usernames (one query).
-pub async fn find_users(client: &Client, usernames: &[String]) -> Result<Vec<OrgUser>> {
+/// Users already read in this process, so that steps asking about the same users (the
+/// refresh-token user and the runtime clients are often the same admin) ask the org once.
+#[derive(Debug, Default)]
+pub struct UserCache {
+    /// (username lowercased, the user or None when the org has no such user)
+    known: std::sync::Mutex<Vec<(String, Option<OrgUser>)>>,
+}
+
+/// The users with these usernames: one query for those not read before.
+pub async fn find_users(
+    open: &crate::commands::OpenOrg,
+    usernames: &[String],
+) -> Result<Vec<OrgUser>> {
+    let wanted: Vec<String> = usernames.iter().map(|u| u.to_ascii_lowercase()).collect();
+    let missing: Vec<String> = {
+        let known = open.users.known.lock().unwrap();
+        wanted
+            .iter()
+            .filter(|u| !known.iter().any(|(k, _)| k == *u))
+            .cloned()
+            .collect()
+    };
+    if !missing.is_empty() {
+        let found = query_users(&open.client, &missing).await?;
+        let mut known = open.users.known.lock().unwrap();
+        for name in missing {
+            let user = found
+                .iter()
+                .find(|u| u.username.eq_ignore_ascii_case(&name))
+                .cloned();
+            known.push((name, user));
+        }
+    }
+    let known = open.users.known.lock().unwrap();
+    Ok(wanted
+        .iter()
+        .filter_map(|u| {
+            known
+                .iter()
+                .find(|(k, _)| k == u)
+                .and_then(|(_, user)| user.clone())
+        })
+        .collect())
+}
+
+async fn query_users(client: &Client, usernames: &[String]) -> Result<Vec<OrgUser>> {
     if usernames.is_empty() {
         return Ok(Vec::new());
     }

@@ -1,14 +1,137 @@
 //! `case` topic: the support case payload, its validation, rendering and the org-ID follow-up.
 
-use crate::cli::CaseCommand;
+pub mod build;
+pub mod org_id;
+pub mod render;
+pub mod validate;
+
+use crate::cli::{CaseCommand, OrgFlags};
 use crate::commands::Globals;
-use crate::protocol::{CommandOutput, Result};
+use crate::protocol::{CommandOutput, Error, Result};
+use crate::sf::connect::OrgRequest;
+use crate::sf::intake::{MAX_INPUT_BYTES, parse_org_json};
+use serde_json::Value;
+use std::io::{IsTerminal, Read};
+use std::path::Path;
 
 /// The command's name for the error envelope's `context`.
 pub fn context(command: &CaseCommand) -> &'static str {
-    match *command {}
+    match command {
+        CaseCommand::Build(_) => "case build",
+        CaseCommand::Validate(_) => "case validate",
+        CaseCommand::Render(_) => "case render",
+        CaseCommand::OrgId(_) => "case org-id",
+    }
 }
 
-pub async fn run(command: CaseCommand, _globals: &Globals) -> Result<CommandOutput> {
-    match command {}
+pub async fn run(command: CaseCommand, globals: &Globals) -> Result<CommandOutput> {
+    match command {
+        CaseCommand::Build(args) => build::run(args, globals).await,
+        CaseCommand::Validate(args) => validate::run(args),
+        CaseCommand::Render(args) => render::run(args),
+        CaseCommand::OrgId(args) => org_id::run(args).await,
+    }
+}
+
+/// Reads all of `reader`, refusing more than sf ever prints.
+fn read_bytes(reader: impl Read, what: &str) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    reader
+        .take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::input("InputReadError", format!("Could not read {what}: {e}")))?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(Error::input(
+            "InputTooLargeError",
+            format!(
+                "{what} is larger than {} MiB: not a payload.",
+                MAX_INPUT_BYTES / 1024 / 1024
+            ),
+        ));
+    }
+    Ok(bytes)
+}
+
+/// A payload document from FILE, or stdin for `-` or no FILE: (what to call it, its JSON).
+pub(crate) fn read_document(file: Option<&Path>, command: &str) -> Result<(String, Value)> {
+    let (what, bytes) = match file {
+        Some(path) if path.as_os_str() != "-" => {
+            let what = path.display().to_string();
+            let handle = std::fs::File::open(path).map_err(|e| {
+                Error::input("PayloadFileError", format!("Could not read {what}: {e}."))
+                    .with_action("Write one with: logik-refresh case build ... --output case.json")
+            })?;
+            let bytes = read_bytes(handle, &what)?;
+            (what, bytes)
+        }
+        _ => {
+            if std::io::stdin().is_terminal() {
+                return Err(Error::input(
+                    "NoPayloadError",
+                    format!("{command} needs a payload: a FILE, or JSON piped in."),
+                )
+                .with_action(format!("logik-refresh {command} case.json"))
+                .with_action(format!(
+                    "logik-refresh case build ... --json | logik-refresh {command}"
+                )));
+            }
+            let bytes = read_bytes(std::io::stdin().lock(), "standard input")?;
+            ("standard input".to_string(), bytes)
+        }
+    };
+    let value = crate::case::validate::parse_json_document(&bytes, &what)?;
+    Ok((what, value))
+}
+
+/// The org a command was given, if any: `-o`, `--org-json`, or sf JSON piped on stdin. An empty
+/// pipe or a terminal on stdin means none (sf's default org is not used: the org is optional).
+/// `check` sees the piped JSON before it is parsed as an org.
+pub(crate) fn given_org(
+    flags: &OrgFlags,
+    check: impl Fn(&Value) -> Result<()>,
+) -> Result<Option<OrgRequest>> {
+    let mut request = OrgRequest {
+        target_org: flags.target_org.clone(),
+        api_version: flags.api_version.clone(),
+        piped: None,
+    };
+    let text = match &flags.org_json {
+        Some(path) if path.as_os_str() != "-" => {
+            let what = path.display().to_string();
+            let file = std::fs::File::open(path).map_err(|e| {
+                Error::input("OrgJsonFileError", format!("Could not read {what}: {e}"))
+                    .with_action("Save it with: sf org display --json -o <alias> > org.json")
+            })?;
+            Some(read_bytes(file, &what)?)
+        }
+        Some(_) => Some(read_bytes(std::io::stdin().lock(), "standard input")?),
+        None if flags.target_org.is_none() && !std::io::stdin().is_terminal() => {
+            Some(read_bytes(std::io::stdin().lock(), "standard input")?)
+        }
+        None => None,
+    };
+    match text {
+        Some(bytes) if !bytes.iter().all(u8::is_ascii_whitespace) => {
+            let text = String::from_utf8(bytes).map_err(|_| {
+                Error::input("InputEncodingError", "The org JSON is not UTF-8 text.")
+            })?;
+            if let Ok(value) = serde_json::from_str::<Value>(&text) {
+                check(&value)?;
+            }
+            request.piped = Some(parse_org_json(&text)?);
+            Ok(Some(request))
+        }
+        _ if flags.target_org.is_some() => Ok(Some(request)),
+        _ => Ok(None),
+    }
+}
+
+/// The warnings sf printed that matter here (not its note that it hides secrets: this tool
+/// never shows them either).
+pub(crate) fn sf_warnings(warnings: &[String]) -> Vec<String> {
+    warnings
+        .iter()
+        .filter(|w| !w.contains("Secrets are now hidden"))
+        .cloned()
+        .collect()
 }

@@ -1,3 +1,4 @@
 //! `org` topic: facts about the org.
 
 pub mod inspect;
+pub mod wait;

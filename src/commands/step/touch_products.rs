@@ -1,0 +1,19 @@
+//! `step touch-products`.
+
+use super::{journal_for, step_output};
+use crate::cli::step::TouchProductsArgs;
+use crate::commands::open_org;
+use crate::protocol::{CommandOutput, Result};
+use crate::steps::touch_products::{TouchProductsOptions, run as run_step};
+
+pub async fn run(args: TouchProductsArgs) -> Result<CommandOutput> {
+    let open = open_org(&args.step.org).await?;
+    let mut journal = journal_for(&open)?;
+    let options = TouchProductsOptions {
+        force: args.force,
+        dry_run: args.step.dry_run,
+        allow_production: args.step.allow_production,
+    };
+    let result = run_step(&open, &mut journal, &options).await?;
+    Ok(step_output(&open, result))
+}

@@ -1,0 +1,344 @@
+//! `run`: the whole after-refresh procedure in the seed's order, one journal, resumable. Each
+//! step decides afresh from the org and the journal, so a second run skips what is done (API
+//! steps find nothing to change, guided steps find their confirmation) and sends no write.
+
+use crate::commands::OpenOrg;
+use crate::journal::Journal;
+use crate::logik::TenantUrl;
+use crate::protocol::{Error, ExitStatus, Result};
+use crate::steps::configurator_url::{self, ConfiguratorUrlOptions};
+use crate::steps::org_id::{self, OrgIdOptions};
+use crate::steps::provisioning_user::{self, ProvisioningUserOptions};
+use crate::steps::refresh_token_user::{self, RefreshTokenUserOptions};
+use crate::steps::runtime_clients::{self, ClientPermissions, RuntimeClientsOptions};
+use crate::steps::tenant_urls::{self, TenantUrlsOptions};
+use crate::steps::touch_products::{self, TouchProductsOptions};
+use crate::steps::trusted_urls::{self, TrustedUrlsOptions};
+use crate::steps::{Outcome, StepOrg, StepResult};
+
+pub struct RunOptions {
+    pub runtime_url: TenantUrl,
+    pub admin_url: TenantUrl,
+    /// Flags to repeat in guided steps' confirm commands (`--runtime-url ...`).
+    pub tenant_args: Vec<String>,
+    pub include_overrides: bool,
+    pub case_number: Option<String>,
+    pub refresh_token_user: Option<String>,
+    pub clients: Vec<(String, String)>,
+    pub client_args: Vec<String>,
+    pub permissions: ClientPermissions,
+    pub no_runtime_clients: bool,
+    /// Also check and fix the tenant's Trusted URLs and Remote Site Settings.
+    pub trusted_urls: bool,
+    /// Also touch the configurable products so Logik's next sync picks them up.
+    pub touch_products: bool,
+    pub dry_run: bool,
+    pub allow_production: bool,
+}
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum RunOutcome {
+    /// Every step is done (changed, unchanged, confirmed or skipped).
+    Done,
+    /// Guided steps remain: see `pending` (exit 68).
+    Pending,
+    /// `--dry-run`: the plan.
+    Planned,
+    /// At least one step failed (exit 1).
+    Failed,
+}
+
+/// A guided step still to do, and the command that records it as done.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PendingStep {
+    pub step: String,
+    pub confirm_command: Option<String>,
+}
+
+/// The result of `run`.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RunSummary {
+    pub outcome: RunOutcome,
+    pub org: StepOrg,
+    /// Every step's result, in order.
+    pub steps: Vec<StepResult>,
+    /// Guided steps still to do.
+    pub pending: Vec<PendingStep>,
+    /// Steps that failed.
+    pub failed: Vec<String>,
+    pub dry_run: bool,
+    /// HTTP requests sent to the org in this run.
+    pub requests: u64,
+    /// The journal file.
+    pub journal: String,
+}
+
+/// One line of `run --jsonl`.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(tag = "event", rename_all = "kebab-case")]
+pub enum RunEvent {
+    /// The run began; `steps` lists what will run, in order.
+    RunStarted { org: StepOrg, steps: Vec<String> },
+    /// A step began (`index` counts from 1).
+    StepStarted {
+        step: String,
+        index: usize,
+        total: usize,
+    },
+    /// A step ended, with its result.
+    StepFinished {
+        step: String,
+        index: usize,
+        total: usize,
+        result: Box<StepResult>,
+    },
+    /// The last line: the exit status and the summary.
+    Summary {
+        status: u8,
+        summary: Box<RunSummary>,
+    },
+}
+
+impl RunSummary {
+    pub fn exit_status(&self) -> ExitStatus {
+        match self.outcome {
+            RunOutcome::Done | RunOutcome::Planned => ExitStatus::Success,
+            RunOutcome::Pending => ExitStatus::Partial,
+            RunOutcome::Failed => ExitStatus::Failure,
+        }
+    }
+
+    /// The run as a checklist, then what is left.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        for step in &self.steps {
+            out.push_str(&step.to_text());
+        }
+        out.push('\n');
+        match self.outcome {
+            RunOutcome::Done => out.push_str("All steps are done.\n"),
+            RunOutcome::Planned => out.push_str("Dry run: nothing was changed.\n"),
+            RunOutcome::Failed => out.push_str(&format!(
+                "Failed: {}. Fix the cause and run again; finished steps are not repeated.\n",
+                self.failed.join(", ")
+            )),
+            RunOutcome::Pending => {
+                out.push_str(&format!(
+                    "{} guided step(s) left. When each is done, record it:\n",
+                    self.pending.len()
+                ));
+                for pending in &self.pending {
+                    if let Some(command) = &pending.confirm_command {
+                        out.push_str(&format!("  {command}\n"));
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The steps `run` takes, in the seed's order, then the provisioning user; the opt-in steps
+/// follow when asked for.
+pub fn steps(opts: &RunOptions) -> Vec<&'static str> {
+    let mut steps = vec![
+        org_id::STEP,
+        tenant_urls::STEP,
+        configurator_url::STEP,
+        refresh_token_user::STEP,
+        runtime_clients::STEP,
+        provisioning_user::STEP,
+    ];
+    if opts.trusted_urls {
+        steps.push(trusted_urls::STEP);
+    }
+    if opts.touch_products {
+        steps.push(touch_products::STEP);
+    }
+    steps
+}
+
+pub async fn run(
+    open: &OpenOrg,
+    journal: &mut Journal,
+    opts: &RunOptions,
+    mut on_event: impl FnMut(&RunEvent),
+) -> Result<RunSummary> {
+    let facts = &open.facts;
+    if facts.is_sandbox == Some(false) && !opts.allow_production && !opts.dry_run {
+        // Refuse before the first step rather than in the middle of the run.
+        crate::steps::guard_production(facts, false, "run")?;
+    }
+    if facts.tenant_setting.is_none() {
+        return Err(Error::new(
+            "LogikPackageNotInstalledError",
+            "The Logik.ai package is not installed in this org (no LGK__ConfigurationTenant__c custom setting): there is nothing to reconnect.",
+        )
+        .with_action("Check that -o names the refreshed sandbox: logik-refresh org inspect"));
+    }
+    let names: Vec<String> = steps(opts).iter().map(|s| s.to_string()).collect();
+    let total = names.len();
+    on_event(&RunEvent::RunStarted {
+        org: StepOrg::from(facts),
+        steps: names.clone(),
+    });
+    let mut results = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let index = i + 1;
+        on_event(&RunEvent::StepStarted {
+            step: name.clone(),
+            index,
+            total,
+        });
+        let result = match run_step(name, open, journal, opts).await {
+            Ok(result) => result,
+            Err(err) => {
+                let mut result = StepResult::new(name, facts);
+                result.outcome = Outcome::Failed;
+                result.reason = Some(err.message.clone());
+                result
+                    .warnings
+                    .extend(err.actions.iter().map(|a| format!("next: {a}")));
+                result.dry_run = opts.dry_run;
+                result
+            }
+        };
+        on_event(&RunEvent::StepFinished {
+            step: name.clone(),
+            index,
+            total,
+            result: Box::new(result.clone()),
+        });
+        results.push(result);
+    }
+    let failed: Vec<String> = results
+        .iter()
+        .filter(|r| r.outcome == Outcome::Failed)
+        .map(|r| r.step.clone())
+        .collect();
+    let pending: Vec<PendingStep> = results
+        .iter()
+        .filter(|r| r.outcome == Outcome::Manual)
+        .map(|r| PendingStep {
+            step: r.step.clone(),
+            confirm_command: r.manual.as_ref().and_then(|m| m.confirm_command.clone()),
+        })
+        .collect();
+    let outcome = if !failed.is_empty() {
+        RunOutcome::Failed
+    } else if opts.dry_run {
+        RunOutcome::Planned
+    } else if !pending.is_empty() {
+        RunOutcome::Pending
+    } else {
+        RunOutcome::Done
+    };
+    Ok(RunSummary {
+        outcome,
+        org: StepOrg::from(facts),
+        steps: results,
+        pending,
+        failed,
+        dry_run: opts.dry_run,
+        requests: open.client.request_count(),
+        journal: journal.path().display().to_string(),
+    })
+}
+
+async fn run_step(
+    name: &str,
+    open: &OpenOrg,
+    journal: &mut Journal,
+    opts: &RunOptions,
+) -> Result<StepResult> {
+    match name {
+        org_id::STEP => {
+            let o = OrgIdOptions {
+                case_number: opts.case_number.clone(),
+                confirm: false,
+                dry_run: opts.dry_run,
+            };
+            org_id::run(open, journal, &o).await
+        }
+        tenant_urls::STEP => {
+            let o = TenantUrlsOptions {
+                runtime_url: opts.runtime_url.clone(),
+                admin_url: opts.admin_url.clone(),
+                include_overrides: opts.include_overrides,
+                dry_run: opts.dry_run,
+                allow_production: opts.allow_production,
+            };
+            tenant_urls::run(open, journal, &o).await
+        }
+        configurator_url::STEP => {
+            let o = ConfiguratorUrlOptions {
+                runtime_url: opts.runtime_url.clone(),
+                confirm: false,
+                dry_run: opts.dry_run,
+                confirm_args: opts.tenant_args.clone(),
+            };
+            configurator_url::run(open, journal, &o).await
+        }
+        refresh_token_user::STEP => {
+            let mut confirm_args = opts.tenant_args.clone();
+            if let Some(user) = &opts.refresh_token_user {
+                confirm_args.extend(["--username".to_string(), user.clone()]);
+            }
+            let o = RefreshTokenUserOptions {
+                username: opts.refresh_token_user.clone(),
+                admin_url: opts.admin_url.clone(),
+                confirm: false,
+                dry_run: opts.dry_run,
+                confirm_args,
+            };
+            refresh_token_user::run(open, journal, &o).await
+        }
+        runtime_clients::STEP => {
+            let mut confirm_args = opts.tenant_args.clone();
+            confirm_args.extend(opts.client_args.iter().cloned());
+            let o = RuntimeClientsOptions {
+                clients: opts.clients.clone(),
+                permissions: opts.permissions,
+                admin_url: opts.admin_url.clone(),
+                not_used: opts.no_runtime_clients,
+                confirm: false,
+                dry_run: opts.dry_run,
+                confirm_args,
+            };
+            runtime_clients::run(open, journal, &o).await
+        }
+        provisioning_user::STEP => {
+            let o = ProvisioningUserOptions {
+                fix: true,
+                create: false,
+                username: None,
+                dry_run: opts.dry_run,
+                allow_production: opts.allow_production,
+            };
+            provisioning_user::run(open, journal, &o).await
+        }
+        trusted_urls::STEP => {
+            let o = TrustedUrlsOptions {
+                origins: vec![opts.runtime_url.clone(), opts.admin_url.clone()],
+                fix: true,
+                dry_run: opts.dry_run,
+                allow_production: opts.allow_production,
+            };
+            trusted_urls::run(open, journal, &o).await
+        }
+        touch_products::STEP => {
+            let o = TouchProductsOptions {
+                force: false,
+                dry_run: opts.dry_run,
+                allow_production: opts.allow_production,
+            };
+            touch_products::run(open, journal, &o).await
+        }
+        other => Err(Error::new("UnknownStepError", format!("No step {other}."))),
+    }
+}

@@ -1,0 +1,239 @@
+//! `run`: the whole procedure against a freshly seeded emulator.
+
+use crate::common::*;
+use logik_refresh::emulator::{Emulator, Fault, FaultKind};
+use serde_json::Value;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const TENANT: &str = "https://acme-uat.test.logik.io";
+
+fn setup() -> (Emulator, Sandbox) {
+    let emulator = emulator();
+    let sandbox = Sandbox::new();
+    sandbox.sf_auth_store("v1", &format!("{}/", emulator.base_url()));
+    (emulator, sandbox)
+}
+
+fn run_cmd(sandbox: &Sandbox, extra: &[&str]) -> Command {
+    let mut args = vec!["run", "-o", "uat", "--runtime-url", TENANT];
+    args.extend_from_slice(extra);
+    sandbox.cmd(&args)
+}
+
+fn writes(emulator: &Emulator) -> usize {
+    emulator.requests().iter().filter(|r| r.write).count()
+}
+
+/// Runs a confirm command the tool printed, as the user would paste it.
+fn confirm(sandbox: &Sandbox, command: &str) {
+    let words: Vec<&str> = command.split_whitespace().collect();
+    assert_eq!(words[0], "logik-refresh");
+    let mut args = words[1..].to_vec();
+    args.push("--json");
+    let out = run(sandbox.cmd(&args));
+    assert_eq!(out.code, 0, "{command}: {}\n{}", out.stdout, out.stderr);
+    assert_eq!(out.json()["result"]["outcome"], "confirmed", "{command}");
+}
+
+#[test]
+fn first_run_leaves_the_three_guided_steps_then_confirming_them_finishes_without_writes() {
+    let (emulator, sandbox) = setup();
+    let first = run(run_cmd(&sandbox, &["--json"]));
+    assert_eq!(first.code, 68, "{}\n{}", first.stdout, first.stderr);
+    let out = first.json();
+    assert_valid("run", &out);
+    assert_eq!(out["status"], 68);
+    let summary = &out["result"];
+    assert_eq!(summary["outcome"], "pending");
+    let pending: Vec<&str> = summary["pending"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["step"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        pending,
+        ["configurator-url", "refresh-token-user", "runtime-clients"]
+    );
+    let outcome = |name: &str| {
+        summary["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["step"] == name)
+            .unwrap()["outcome"]
+            .clone()
+    };
+    assert_eq!(outcome("tenant-urls"), "changed");
+    assert_eq!(outcome("org-id"), "skipped");
+    let row = emulator
+        .records("LGK__ConfigurationTenant__c")
+        .into_iter()
+        .find(|r| r["SetupOwnerId"].as_str().unwrap().starts_with("00D"))
+        .unwrap();
+    assert_eq!(row["LGK__RuntimeUrl__c"], TENANT);
+
+    for pending in summary["pending"].as_array().unwrap() {
+        confirm(&sandbox, pending["confirmCommand"].as_str().unwrap());
+    }
+    emulator.clear_log();
+    let second = run(run_cmd(&sandbox, &["--json"]));
+    assert_eq!(second.code, 0, "{}\n{}", second.stdout, second.stderr);
+    assert_eq!(second.json()["result"]["outcome"], "done");
+    assert_eq!(
+        writes(&emulator),
+        0,
+        "a finished procedure sends no write: {:#?}",
+        emulator.requests()
+    );
+}
+
+#[test]
+fn text_output_lists_what_is_left_with_the_commands() {
+    let (_emulator, sandbox) = setup();
+    let out = run(run_cmd(&sandbox, &[]));
+    assert_eq!(out.code, 68);
+    assert!(
+        out.stdout.contains("3 guided step(s) left"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("logik-refresh step refresh-token-user -o uat"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn jsonl_streams_events_that_match_their_schema() {
+    let (_emulator, sandbox) = setup();
+    let out = run(run_cmd(&sandbox, &["--jsonl"]));
+    assert_eq!(out.code, 68, "{}", out.stderr);
+    let events: Vec<Value> = out
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object a line"))
+        .collect();
+    for event in &events {
+        assert_valid("run-event", event);
+    }
+    assert_eq!(events.first().unwrap()["event"], "run-started");
+    let last = events.last().unwrap();
+    assert_eq!(last["event"], "summary");
+    assert_eq!(last["status"], 68);
+    let finished = events
+        .iter()
+        .filter(|e| e["event"] == "step-finished")
+        .count();
+    assert_eq!(finished, events[0]["steps"].as_array().unwrap().len());
+}
+
+#[test]
+fn jsonl_through_jq() {
+    let (_emulator, sandbox) = setup();
+    let mut tool = run_cmd(&sandbox, &["--jsonl"]);
+    tool.stdin(Stdio::null()).stdout(Stdio::piped());
+    let mut child = tool.spawn().unwrap();
+    let jq = Command::new("jq")
+        .args([
+            "-r",
+            "select(.event == \"step-finished\") | \"\\(.step) \\(.result.outcome)\"",
+        ])
+        .stdin(child.stdout.take().unwrap())
+        .output()
+        .expect("jq is installed");
+    assert_eq!(child.wait().unwrap().code(), Some(68));
+    let lines = String::from_utf8(jq.stdout).unwrap();
+    assert!(lines.contains("tenant-urls changed"), "{lines}");
+    assert!(lines.contains("runtime-clients manual"), "{lines}");
+}
+
+#[test]
+fn dry_run_writes_nothing() {
+    let (emulator, sandbox) = setup();
+    let out = run(run_cmd(&sandbox, &["--dry-run", "--json"]));
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert_eq!(out.json()["result"]["outcome"], "planned");
+    assert_eq!(writes(&emulator), 0);
+    assert!(
+        sandbox
+            .journal()
+            .iter()
+            .all(|e| e["event"] != "apply-started")
+    );
+}
+
+#[test]
+fn a_run_killed_after_the_write_resumes_without_writing_twice() {
+    let (emulator, sandbox) = setup();
+    // The org applies the PATCH but answers slowly: the run is killed in that window, after
+    // the write and before the journal says it was applied.
+    emulator.inject(Fault {
+        method: Some("PATCH".into()),
+        path_contains: Some("LGK__ConfigurationTenant__c".into()),
+        times: 1,
+        kind: FaultKind::SlowAnswer { ms: 10_000 },
+    });
+    let mut child = run_cmd(&sandbox, &["--json"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let applied = |e: &Emulator| {
+        e.records("LGK__ConfigurationTenant__c").iter().any(|r| {
+            r["SetupOwnerId"].as_str().unwrap().starts_with("00D")
+                && r["LGK__RuntimeUrl__c"] == TENANT
+        })
+    };
+    let start = Instant::now();
+    while !applied(&emulator) {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the write never reached the org"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let events: Vec<String> = sandbox
+        .journal()
+        .iter()
+        .map(|e| e["event"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        events.last().map(String::as_str),
+        Some("apply-started"),
+        "killed before the journal update: {events:?}"
+    );
+
+    emulator.clear_log();
+    let resumed = run(run_cmd(&sandbox, &["--json"]));
+    assert_eq!(resumed.code, 68, "{}\n{}", resumed.stdout, resumed.stderr);
+    let tenant_writes = emulator
+        .requests()
+        .iter()
+        .filter(|r| r.write && r.path.contains("LGK__ConfigurationTenant__c"))
+        .count();
+    assert_eq!(
+        tenant_writes, 0,
+        "the org already has the tenant URLs: they are not written twice"
+    );
+    let summary = &resumed.json()["result"];
+    let tenant = summary["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["step"] == "tenant-urls")
+        .unwrap();
+    assert_eq!(tenant["outcome"], "unchanged");
+    let journal = sandbox.journal();
+    assert_eq!(
+        journal.last().unwrap()["event"],
+        "applied",
+        "the journal is reconciled with the org"
+    );
+}
