@@ -132,3 +132,31 @@ fn environment_token_is_used_when_nothing_else_is_there() {
         "environment"
     );
 }
+
+#[test]
+fn query_pages_are_followed_to_the_end() {
+    let emulator = logik_refresh::emulator::Emulator::start(logik_refresh::emulator::EmulatorOptions {
+        page_size: 1,
+        ..Default::default()
+    })
+    .unwrap();
+    let sandbox = Sandbox::new();
+    sandbox.sf_auth_store("v1", &format!("{}/", emulator.base_url()));
+    let run = run(sandbox.cmd(&["org", "inspect", "-o", "uat", "--json"]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let rows = run.json()["result"]["tenantSetting"]["rows"].as_array().unwrap().len();
+    assert_eq!(rows, 2, "both rows, over two pages");
+    assert!(emulator.requests().iter().any(|r| r.path.contains("/query/")), "nextRecordsUrl was followed");
+}
+
+#[test]
+fn api_usage_past_90_percent_is_a_warning() {
+    let emulator = emulator();
+    emulator.with_state(|state| state.api_usage_start = 4_600);
+    let sandbox = Sandbox::new();
+    sandbox.sf_auth_store("v1", &format!("{}/", emulator.base_url()));
+    let run = run(sandbox.cmd(&["org", "inspect", "-o", "uat", "--json"]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let warnings = run.json()["warnings"].to_string();
+    assert!(warnings.contains("API usage is at"), "{warnings}");
+}

@@ -146,3 +146,29 @@ fn real_sf_piped_and_by_alias_with_v1_and_v2_keys() {
         }
     }
 }
+
+#[test]
+fn real_sf_piped_into_step_tenant_urls() {
+    let Some(sf_bin) = real_sf() else { return };
+    let emulator = emulator();
+    let sandbox = Sandbox::new();
+    sf_login(&sandbox, &sf_bin, &emulator.base_url(), false);
+    let display = run(sf(&sandbox, &sf_bin, &["org", "display", "--json", "-o", "uat"]));
+    assert_eq!(display.code, 0, "{}", display.stderr);
+    let tenant = "https://acme-uat.test.logik.io";
+    let step = run_with_stdin(
+        sandbox.cmd(&["step", "tenant-urls", "--runtime-url", tenant, "--json"]),
+        &display.stdout,
+    );
+    assert_eq!(step.code, 0, "{}\n{}", step.stdout, step.stderr);
+    let out = step.json();
+    assert_valid("step-result", &out);
+    assert_eq!(out["result"]["outcome"], "changed");
+    assert_eq!(out["result"]["org"]["alias"], "uat");
+    let row = emulator
+        .records("LGK__ConfigurationTenant__c")
+        .into_iter()
+        .find(|r| r["SetupOwnerId"].as_str().unwrap().starts_with("00D"))
+        .unwrap();
+    assert_eq!(row["LGK__RuntimeUrl__c"], tenant);
+}
