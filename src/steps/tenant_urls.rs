@@ -4,6 +4,7 @@
 //! Profile and user rows shadow the default for their users: they are reported, and updated
 //! too with `--include-overrides`.
 
+use super::checked_write::{Written, write_checked};
 use super::{Change, ChangedRecord, Outcome, StepResult, guard_production};
 use crate::commands::OpenOrg;
 use crate::journal::{Journal, JournalEntry, JournalEvent};
@@ -83,15 +84,26 @@ pub async fn run(
     let mut started = JournalEntry::new(STEP, JournalEvent::ApplyStarted);
     started.changes = result.changes.clone();
     journal.append(started)?;
-    let written = apply(open, setting, &writes).await;
-    // Whatever the write said, the org is the truth: read it again and compare.
-    let rows = setting.read_rows(&open.client).await;
-    let applied = match &rows {
-        Ok(rows) => all_applied(rows, &org_id, &desired, opts.include_overrides),
-        Err(_) => false,
+    // The write is sent once; when it fails, the org is read again: a write that landed is
+    // done, a transient failure that did not land is sent again, anything else is final.
+    let reread = async || -> Result<bool> {
+        let rows = setting.read_rows(&open.client).await?;
+        Ok(all_applied(
+            &rows,
+            &org_id,
+            &desired,
+            opts.include_overrides,
+        ))
+    };
+    let written = write_checked(async || apply(open, setting, &writes).await, reread).await;
+    // After an answered write, read back once more: the org is the truth, not its answer.
+    let applied = match &written {
+        Ok(Written::Landed) => Ok(true),
+        Ok(Written::Answered(())) => reread().await,
+        Err(_) => Ok(false),
     };
     match (written, applied) {
-        (_, true) => {
+        (Ok(_), Ok(true)) => {
             let mut done = JournalEntry::new(STEP, JournalEvent::Applied);
             done.changes = result.changes.clone();
             done.outcome = Some(Outcome::Changed);
@@ -103,7 +115,7 @@ pub async fn run(
                 format!("re-read: points at {}", opts.runtime_url.origin),
             );
         }
-        (Err(err), false) => {
+        (Err(err), _) => {
             let mut failed = JournalEntry::new(STEP, JournalEvent::ApplyFailed);
             failed.changes = result.changes.clone();
             failed.note = Some(err.message.clone());
@@ -112,12 +124,12 @@ pub async fn run(
                 "Nothing was half-applied; run `logik-refresh step {STEP}` again."
             )));
         }
-        (Ok(()), false) => {
+        (Ok(_), verified) => {
             let mut failed = JournalEntry::new(STEP, JournalEvent::ApplyFailed);
             failed.changes = result.changes.clone();
             failed.note = Some("the org accepted the write but reads back other values".into());
             journal.append(failed)?;
-            return Err(match rows {
+            return Err(match verified {
                 Err(err) => err,
                 Ok(_) => Error::new(
                     "WriteNotVisibleError",

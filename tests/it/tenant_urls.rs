@@ -193,7 +193,7 @@ fn a_dropped_connection_after_the_write_is_not_written_twice() {
 }
 
 #[test]
-fn a_dropped_connection_before_the_write_fails_cleanly_and_a_rerun_completes() {
+fn a_dropped_connection_before_the_write_is_sent_again_once_the_org_shows_it_did_not_land() {
     let (emulator, sandbox) = setup();
     emulator.inject(Fault {
         method: Some("PATCH".into()),
@@ -202,12 +202,44 @@ fn a_dropped_connection_before_the_write_fails_cleanly_and_a_rerun_completes() {
         kind: FaultKind::DropConnection { after_apply: false },
     });
     let run = step(&sandbox, &[]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(org_default(&emulator)["LGK__RuntimeUrl__c"], NEW);
+    let patches: Vec<u16> = emulator
+        .requests()
+        .iter()
+        .filter(|r| r.write)
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(patches, [0, 204], "dropped, re-read, sent again once");
+    let events: Vec<String> = sandbox
+        .journal()
+        .iter()
+        .map(|e| e["event"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(events, ["apply-started", "applied"]);
+}
+
+#[test]
+fn a_refused_write_fails_cleanly_and_a_rerun_completes() {
+    let (emulator, sandbox) = setup();
+    emulator.inject(Fault {
+        method: Some("PATCH".into()),
+        path_contains: Some("LGK__ConfigurationTenant__c".into()),
+        times: 1,
+        kind: FaultKind::Status {
+            status: 400,
+            retry_after: None,
+            error_code: Some("FIELD_CUSTOM_VALIDATION_EXCEPTION".into()),
+        },
+    });
+    let run = step(&sandbox, &[]);
     assert_eq!(run.code, 1, "{}", run.stdout);
     assert_eq!(
         org_default(&emulator)["LGK__RuntimeUrl__c"],
         OLD,
         "nothing half-applied"
     );
+    assert_eq!(writes(&emulator), 1, "a refused write is not sent again");
     let events: Vec<String> = sandbox
         .journal()
         .iter()
