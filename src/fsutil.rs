@@ -36,3 +36,19 @@ pub fn write_atomic(path: &Path, bytes: &[u8], private: bool) -> Result<()> {
     file.persist(path).map_err(|e| fail(e.error))?;
     Ok(())
 }
+
+/// Creates a folder (and its parents) readable by its owner only.
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::create_dir_all(dir)
+    }
+}

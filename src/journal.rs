@@ -136,7 +136,7 @@ impl Journal {
             )
         };
         if let Some(dir) = self.path.parent() {
-            create_private_dir(dir).map_err(fail)?;
+            crate::fsutil::create_private_dir(dir).map_err(fail)?;
         }
         let mut options = OpenOptions::new();
         options.create(true).append(true);
@@ -160,21 +160,6 @@ impl Journal {
             .iter()
             .rev()
             .find(|e| e.step == step && events.contains(&e.event))
-    }
-}
-
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-    }
-    #[cfg(not(unix))]
-    {
-        std::fs::create_dir_all(dir)
     }
 }
 

@@ -997,7 +997,7 @@ impl Secrets {
         index.version = 1;
         index.secrets.sort_by(|a, b| a.name.cmp(&b.name));
         if let Some(dir) = self.index_path.parent() {
-            create_private_dir(dir).map_err(|e| {
+            crate::fsutil::create_private_dir(dir).map_err(|e| {
                 Error::new(
                     "WriteError",
                     format!("Could not create {}: {e}", dir.display()),
@@ -1022,21 +1022,6 @@ fn capitalise(text: &str) -> String {
 /// `<state dir>/secrets.json`.
 pub fn index_path() -> Result<PathBuf> {
     Ok(crate::journal::state_dir()?.join("secrets.json"))
-}
-
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-    }
-    #[cfg(not(unix))]
-    {
-        std::fs::create_dir_all(dir)
-    }
 }
 
 /// Reads a secret value from a pipe: at most [`MAX_VALUE_BYTES`], UTF-8, one line (one trailing

@@ -5,3 +5,17 @@ pub mod error;
 
 pub use client::{Client, Connection, RefreshGrant};
 pub mod ids;
+
+/// Quotes a value as a SOQL string literal (backslash and single quote escaped).
+pub fn soql_quote(value: &str) -> String {
+    format!("'{}'", value.replace('\\', "\\\\").replace('\'', "\\'"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn quotes_soql_strings() {
+        assert_eq!(super::soql_quote("a@b.c"), "'a@b.c'");
+        assert_eq!(super::soql_quote("o'neil\\x"), "'o\\'neil\\\\x'");
+    }
+}

@@ -17,6 +17,7 @@ use crate::commands::OpenOrg;
 use crate::journal::{Journal, JournalEntry, JournalEvent};
 use crate::protocol::{Error, Result};
 use crate::salesforce::Client;
+use crate::salesforce::soql_quote;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Map, Value, json};
 
@@ -146,22 +147,17 @@ pub async fn run(
     Ok(result)
 }
 
-/// Quotes a value for a SOQL string literal.
-fn quote(value: &str) -> String {
-    format!("'{}'", value.replace('\\', "\\\\").replace('\'', "\\'"))
-}
-
 const USER_FIELDS: &str = "Id, Username, Email, IsActive, ProfileId, Profile.Name";
 
 /// The users that carry the provisioning email (either form), and the one named `username`.
 async fn read_users(client: &Client, username: Option<&str>) -> Result<Vec<ProvisioningUser>> {
     let mut filter = format!(
         "Email IN ({}, {})",
-        quote(PROVISIONING_EMAIL),
-        quote(REFRESHED_EMAIL)
+        soql_quote(PROVISIONING_EMAIL),
+        soql_quote(REFRESHED_EMAIL)
     );
     if let Some(username) = username {
-        filter.push_str(&format!(" OR Username = {}", quote(username)));
+        filter.push_str(&format!(" OR Username = {}", soql_quote(username)));
     }
     let rows = client
         .query(&format!(
@@ -175,7 +171,7 @@ async fn read_user(client: &Client, field: &str, value: &str) -> Result<Option<P
     let rows = client
         .query(&format!(
             "SELECT {USER_FIELDS} FROM User WHERE {field} = {} LIMIT 1",
-            quote(value)
+            soql_quote(value)
         ))
         .await?;
     Ok(rows.first().map(ProvisioningUser::from_record))
@@ -206,7 +202,7 @@ async fn system_administrator_profile(client: &Client) -> Result<Option<String>>
     let rows = client
         .query(&format!(
             "SELECT Id FROM Profile WHERE Name = {} LIMIT 1",
-            quote(SYSTEM_ADMINISTRATOR)
+            soql_quote(SYSTEM_ADMINISTRATOR)
         ))
         .await?;
     Ok(rows
@@ -704,6 +700,6 @@ mod tests {
 
     #[test]
     fn soql_literals_are_escaped() {
-        assert_eq!(quote("o'brien\\x"), "'o\\'brien\\\\x'");
+        assert_eq!(soql_quote("o'brien\\x"), "'o\\'brien\\\\x'");
     }
 }

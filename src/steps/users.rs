@@ -1,7 +1,7 @@
 //! Looking up users in the refreshed org, shared by the steps that name users.
 
 use crate::protocol::Result;
-use crate::salesforce::Client;
+use crate::salesforce::{Client, soql_quote};
 use serde_json::Value;
 
 pub const SYSTEM_ADMINISTRATOR: &str = "System Administrator";
@@ -21,11 +21,6 @@ impl OrgUser {
     pub fn is_admin(&self) -> bool {
         self.profile_name.as_deref() == Some(SYSTEM_ADMINISTRATOR)
     }
-}
-
-/// Quotes a value for a SOQL string literal.
-pub fn soql_quote(value: &str) -> String {
-    format!("'{}'", value.replace('\\', "\\\\").replace('\'', "\\'"))
 }
 
 fn user_from(record: &Value) -> OrgUser {
@@ -150,15 +145,4 @@ pub async fn active_admins(client: &Client) -> Result<Vec<String>> {
                 .map(str::to_string)
         })
         .collect())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn quotes_soql_strings() {
-        assert_eq!(soql_quote("a@b.c"), "'a@b.c'");
-        assert_eq!(soql_quote("o'neil\\x"), "'o\\'neil\\\\x'");
-    }
 }

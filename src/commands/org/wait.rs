@@ -11,6 +11,7 @@ use crate::org::parse_my_domain;
 use crate::protocol::{CommandOutput, Error, ExitStatus, Result};
 use crate::salesforce::Client;
 use crate::salesforce::ids::OrgId;
+use crate::salesforce::soql_quote;
 use crate::steps::StepOrg;
 use crate::steps::checked_write::is_transient;
 use schemars::JsonSchema;
@@ -238,17 +239,13 @@ fn who(open: &OpenOrg) -> String {
         .unwrap_or_else(|| "the org".into())
 }
 
-fn quote(value: &str) -> String {
-    format!("'{}'", value.replace('\\', "\\\\").replace('\'', "\\'"))
-}
-
 /// The newest refresh of the sandbox.
 async fn latest_process(client: &Client, name: &str) -> Result<Option<SandboxProcess>> {
     let rows = client
         .tooling_query(&format!(
             "SELECT Id, SandboxName, Status, CopyProgress, SandboxOrganization, LicenseType, CreatedDate, EndDate \
              FROM SandboxProcess WHERE SandboxName = {} ORDER BY CreatedDate DESC LIMIT 1",
-            quote(name)
+            soql_quote(name)
         ))
         .await?;
     Ok(rows.first().map(SandboxProcess::from_record))
