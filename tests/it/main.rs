@@ -4,6 +4,7 @@
 mod case;
 mod common;
 mod doctor;
+mod faults;
 mod guided;
 mod hygiene;
 mod inspect;
