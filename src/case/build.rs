@@ -364,10 +364,12 @@ pub fn org_is_refreshed(
 ) -> (bool, Option<String>) {
     let org_id = facts.org_id.as_deref();
     if let Some(given) = given_new_org_id {
-        return (
-            matches!(given, NewOrgId::Known(id) if Some(id.as_18()) == org_id),
-            None,
-        );
+        let same = matches!(given, NewOrgId::Known(id) if Some(id.as_18()) == org_id);
+        let ahead = refresh_date.is_some_and(|date| date > today);
+        let warning = (same && ahead).then(|| {
+            "--new-org-id is the current ID of the org given, yet the refresh is still ahead: a refresh gives the sandbox a new org ID. Use --new-org-id TBD and send the new one with `logik-refresh case org-id` after the refresh.".to_string()
+        });
+        return (same, warning);
     }
     let Some(org_id) = org_id else {
         return (false, None);
@@ -684,7 +686,12 @@ mod tests {
         let process = facts(Some(true), Some(InputShape::SandboxProcess));
         assert!(org_is_refreshed(&process, None, tomorrow, today()).0);
         let given = NewOrgId::Known(OrgId::parse("00D5e000000AbCd").unwrap());
-        assert!(org_is_refreshed(&sandbox, Some(&given), tomorrow, today()).0);
+        let (refreshed, warning) = org_is_refreshed(&sandbox, Some(&given), tomorrow, today());
+        assert!(refreshed && warning.unwrap().contains("still ahead"));
+        assert_eq!(
+            org_is_refreshed(&sandbox, Some(&given), yesterday, today()),
+            (true, None)
+        );
         assert!(!org_is_refreshed(&sandbox, Some(&NewOrgId::Tbd), yesterday, today()).0);
     }
 }

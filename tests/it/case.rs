@@ -316,6 +316,21 @@ fn build_with_a_piped_org_it_cannot_reach_still_builds_and_says_so() {
     let warnings = out["warnings"].to_string();
     assert!(warnings.contains("Could not reach the org"), "{warnings}");
     assert!(!warnings.contains("Secrets are now hidden"), "{warnings}");
+
+    // Without the org, the provisioning user cannot be found: the error says why.
+    let args: Vec<&str> = with(complete_flags(), &["--json"])
+        .into_iter()
+        .filter(|a| *a != "--provisioning-username" && *a != PROVISIONING)
+        .collect();
+    let run = run_with_stdin(sandbox.cmd(&args), &fixture("v1-display.json"));
+    let out = assert_input_error(&run, "MissingCaseValuesError", "case build");
+    assert_eq!(out["data"]["missing"][0]["field"], "provisioningUsername");
+    assert!(
+        out["warnings"]
+            .to_string()
+            .contains("Could not reach the org"),
+        "{out:#}"
+    );
 }
 
 #[test]
@@ -636,15 +651,28 @@ fn build_allows_another_host_only_with_the_flag_and_warns() {
     );
 }
 
+/// util-linux `script`, which runs a command on a pseudo-terminal; None (with the reason
+/// printed) where it is missing, as on macOS, whose `script` takes other arguments.
+fn terminal_runner() -> Option<&'static str> {
+    let found = cfg!(target_os = "linux") && Path::new("/usr/bin/script").is_file();
+    if !found {
+        eprintln!("skipped: util-linux script is not available to give the command a terminal");
+    }
+    found.then_some("/usr/bin/script")
+}
+
 #[test]
 fn build_asks_for_missing_values_on_a_terminal() {
+    let Some(script) = terminal_runner() else {
+        return;
+    };
     let sandbox = Sandbox::new();
     // util-linux `script` gives the command a terminal; the answers are typed into it.
     let command = format!(
         "{} case build --refresh-date {LATER} --output case.json",
         env!("CARGO_BIN_EXE_logik-refresh")
     );
-    let mut cmd = std::process::Command::new("script");
+    let mut cmd = std::process::Command::new(script);
     cmd.args(["-q", "-e", "-c", &command, "/dev/null"])
         .current_dir(sandbox.work())
         .env_clear()
@@ -678,12 +706,15 @@ fn build_asks_for_missing_values_on_a_terminal() {
 
 #[test]
 fn build_never_prompts_with_no_prompt() {
+    let Some(script) = terminal_runner() else {
+        return;
+    };
     let sandbox = Sandbox::new();
     let command = format!(
         "{} case build --no-prompt --refresh-date {LATER}",
         env!("CARGO_BIN_EXE_logik-refresh")
     );
-    let mut cmd = std::process::Command::new("script");
+    let mut cmd = std::process::Command::new(script);
     cmd.args(["-q", "-e", "-c", &command, "/dev/null"])
         .current_dir(sandbox.work())
         .env_clear()
@@ -946,6 +977,19 @@ fn org_id_from_the_refreshed_org_and_from_the_sandbox_process() {
         "uat"
     );
 
+    // This tool's own output chains too.
+    let inspect = run_with_stdin(
+        sandbox.cmd(&["org", "inspect", "--offline", "--json"]),
+        &fixture("v1-display.json"),
+    );
+    let run = run_with_stdin(sandbox.cmd(&["case", "org-id", "--json"]), &inspect.stdout);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(run.json()["result"]["followUp"]["newOrgId"], SEED_ORG_ID);
+    assert_eq!(
+        run.json()["result"]["followUp"]["org"]["source"]["input"],
+        "logik-refresh"
+    );
+
     let pending = r#"{"status":0,"result":{"Id":"0GR5e000000XyZaGAK","Status":"Processing","SandboxName":"uat","CopyProgress":40}}"#;
     let run = run_with_stdin(sandbox.cmd(&["case", "org-id", "--json"]), pending);
     let out = assert_input_error(&run, "RefreshNotCompleteError", "case org-id");
@@ -982,11 +1026,50 @@ fn org_id_by_alias_and_never_from_a_case_built_before_the_refresh() {
 #[test]
 fn help_shows_purpose_flags_and_examples() {
     let sandbox = Sandbox::new();
-    let mut cmd = sandbox.cmd(&["case", "build", "--help"]);
-    cmd.env("COLUMNS", "100");
-    let run = run(cmd);
-    assert_eq!(run.code, 0);
-    insta::assert_snapshot!("build_help", run.stdout);
+    for (command, flags) in [
+        (
+            "build",
+            &[
+                "--cpq-url",
+                "--refresh-date",
+                "--retain-data",
+                "--start-from-scratch",
+                "--new-org-id",
+                "--my-domain-url",
+                "--cpq-admin",
+                "--new-host",
+                "--provisioning-username",
+                "--case-number",
+                "--answers",
+                "--output",
+            ][..],
+        ),
+        ("validate", &["[FILE|-]"][..]),
+        ("render", &["--format", "[default: text]"][..]),
+        (
+            "org-id",
+            &["--case-number", "--output", "-o, --target-org"][..],
+        ),
+    ] {
+        let run = run_cmd(&sandbox, &["case", command, "--help"]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let help = &run.stdout;
+        assert!(
+            !help.lines().next().unwrap().is_empty(),
+            "a one-line purpose: {help}"
+        );
+        for flag in flags {
+            assert!(help.contains(flag), "case {command}: {flag} in\n{help}");
+        }
+        let examples = help
+            .split("Examples:")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{help}"));
+        assert!(
+            examples.matches("logik-refresh case ").count() >= 2,
+            "case {command}: two or more real examples\n{help}"
+        );
+    }
 }
 
 /// The pipeline of the README, with the real sf logged in to the emulator.
