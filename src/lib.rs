@@ -22,5 +22,6 @@ pub mod secret;
 pub mod secrets;
 pub mod sf;
 pub mod steps;
+pub mod text;
 
 pub use protocol::error::{Error, Result};

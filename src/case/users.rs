@@ -5,6 +5,7 @@
 use super::payload::{CaseCheck, PROVISIONING_EMAIL, SYSTEM_ADMINISTRATOR};
 use crate::protocol::Result;
 use crate::salesforce::Client;
+use crate::salesforce::soql_quote;
 use serde_json::Value;
 
 /// The most users read to find a closest match (SOQL's own LIMIT ceiling).
@@ -36,11 +37,6 @@ impl UserRecord {
     }
 }
 
-/// A SOQL string literal.
-fn soql_string(s: &str) -> String {
-    format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"))
-}
-
 const USER_FIELDS: &str = "Username, Email, IsActive, Profile.Name";
 
 async fn users_where(client: &Client, filter: &str) -> Result<Vec<UserRecord>> {
@@ -56,7 +52,7 @@ pub async fn provisioning_candidates(client: &Client) -> Result<Vec<UserRecord>>
         client,
         &format!(
             "Email LIKE {}",
-            soql_string(&format!("{PROVISIONING_EMAIL}%"))
+            soql_quote(&format!("{PROVISIONING_EMAIL}%"))
         ),
     )
     .await
@@ -96,7 +92,7 @@ pub async fn check_users(
     wanted.push(provisioning_username);
     let list = wanted
         .iter()
-        .map(|u| soql_string(u))
+        .map(|u| soql_quote(u))
         .collect::<Vec<_>>()
         .join(", ");
     let found = users_where(client, &format!("Username IN ({list})")).await?;
@@ -287,7 +283,7 @@ pub fn closest_match<'a>(
                     Closeness::WithoutSuffix
                 }
                 _ => {
-                    let distance = edit_distance(&wanted, &candidate);
+                    let distance = crate::text::edit_distance(&wanted, &candidate);
                     if distance == 0 || distance > limit {
                         return None;
                     }
@@ -297,21 +293,6 @@ pub fn closest_match<'a>(
             Some((user, closeness))
         })
         .min_by(|a, b| a.1.cmp(&b.1).then(b.0.is_active.cmp(&a.0.is_active)))
-}
-
-/// Levenshtein distance over characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != *cb);
-            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
-        }
-        previous = current;
-    }
-    previous[b.len()]
 }
 
 #[cfg(test)]
@@ -360,13 +341,6 @@ mod tests {
     }
 
     #[test]
-    fn edit_distances() {
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
-        assert_eq!(edit_distance("", "abc"), 3);
-        assert_eq!(edit_distance("same", "same"), 0);
-    }
-
-    #[test]
     fn provisioning_pick() {
         let mut a = user("provisioning@logik.io.acme.uat", true);
         a.profile = Some(SYSTEM_ADMINISTRATOR.into());
@@ -375,10 +349,5 @@ mod tests {
         assert_eq!(pick_provisioning_user(&both), Some(&a));
         assert_eq!(pick_provisioning_user(std::slice::from_ref(&b)), Some(&b));
         assert_eq!(pick_provisioning_user(&[]), None);
-    }
-
-    #[test]
-    fn soql_strings_are_escaped() {
-        assert_eq!(soql_string("o'brien@x.com"), "'o\\'brien@x.com'");
     }
 }

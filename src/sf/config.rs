@@ -193,29 +193,12 @@ fn named_org_not_found(
 fn closest(needle: &str, candidates: &[String]) -> Option<String> {
     let mut best: Option<(usize, &String)> = None;
     for candidate in candidates {
-        let d = levenshtein(needle, candidate);
+        let d = crate::text::edit_distance(needle, candidate);
         if best.is_none_or(|(bd, _)| d <= bd) {
             best = Some((d, candidate));
         }
     }
     best.map(|(_, c)| c.clone())
-}
-
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (above + 1)
-                .min(row[j] + 1)
-                .min(diagonal + usize::from(ca != *cb));
-            diagonal = above;
-        }
-    }
-    row[b.len()]
 }
 
 /// The default org's name and where it came from, or `None`.
@@ -870,8 +853,8 @@ mod tests {
             Some("prod")
         );
         assert_eq!(closest("x", &[]), None);
-        assert_eq!(levenshtein("kitten", "sitting"), 3);
-        assert_eq!(levenshtein("", "abc"), 3);
-        assert_eq!(levenshtein("é", "e"), 1);
+        assert_eq!(crate::text::edit_distance("kitten", "sitting"), 3);
+        assert_eq!(crate::text::edit_distance("", "abc"), 3);
+        assert_eq!(crate::text::edit_distance("é", "e"), 1);
     }
 }
