@@ -22,6 +22,7 @@ Usage: post-refresh.sh --production-org ALIAS --sandbox-name NAME --runtime-url 
   --cpq-admin USERNAME     a user who needs CPQ Admin access; repeat, or comma-separate [CPQ_ADMINS]
   --case-number NUMBER     the Now Support case waiting for the new org ID [CASE_NUMBER]
   --timeout DURATION       stop waiting for the refresh after this long, e.g. 6h [WAIT_TIMEOUT]
+  --poll-interval DURATION time between two looks at the refresh (default: 30s) [POLL_INTERVAL]
   --out-dir DIR            where to save the JSON, the case and its text (default: post-refresh) [OUT_DIR]
 
 Example:
@@ -39,6 +40,7 @@ runtime_url=${RUNTIME_URL:-}
 cpq_admins=${CPQ_ADMINS:-}
 case_number=${CASE_NUMBER:-}
 timeout=${WAIT_TIMEOUT:-}
+poll_interval=${POLL_INTERVAL:-30s}
 out_dir=${OUT_DIR:-post-refresh}
 
 while [[ $# -gt 0 ]]; do
@@ -50,19 +52,21 @@ while [[ $# -gt 0 ]]; do
     --cpq-admin) cpq_admins=${cpq_admins:+$cpq_admins,}$2; shift 2 ;;
     --case-number) case_number=$2; shift 2 ;;
     --timeout) timeout=$2; shift 2 ;;
+    --poll-interval) poll_interval=$2; shift 2 ;;
     --out-dir) out_dir=$2; shift 2 ;;
     -h | --help) usage; exit 0 ;;
     *) echo "post-refresh.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
   esac
 done
 
-for required in production_org sandbox_name runtime_url; do
-  if [[ -z ${!required} ]]; then
-    echo "post-refresh.sh: --${required//_/-} is required" >&2
-    usage >&2
-    exit 2
-  fi
-done
+missing() {
+  echo "post-refresh.sh: $1 (or $2) is required" >&2
+  usage >&2
+  exit 2
+}
+[[ -n $production_org ]] || missing --production-org PRODUCTION_ORG
+[[ -n $sandbox_name ]] || missing --sandbox-name SANDBOX_NAME
+[[ -n $runtime_url ]] || missing --runtime-url RUNTIME_URL
 sandbox_org=${sandbox_org:-$sandbox_name}
 mkdir -p "$out_dir"
 
@@ -82,8 +86,10 @@ logik() {
 }
 
 echo "1/4 Waiting for sandbox $sandbox_name to finish its refresh (production org: $production_org)..." >&2
-logik sandbox.json org wait --sandbox-name "$sandbox_name" -o "$production_org" ${timeout:+--timeout "$timeout"}
+logik sandbox.json org wait --sandbox-name "$sandbox_name" -o "$production_org" \
+  --poll-interval "$poll_interval" ${timeout:+--timeout "$timeout"}
 new_org_id=$(jq -r .result.org.orgId "$out_dir/sandbox.json")
+refresh_date=$(jq -r '(.result.sandboxProcess.endDate // "")[0:10]' "$out_dir/sandbox.json")
 
 echo "2/4 Checking that $sandbox_org is the refreshed sandbox ($new_org_id)..." >&2
 logik org.json org inspect -o "$sandbox_org"
@@ -95,7 +101,7 @@ if [[ $org_id != "$new_org_id" ]]; then
 fi
 
 echo "3/4 Building the support case..." >&2
-case_flags=(-o "$sandbox_org" --cpq-url "$runtime_url" --refresh-date today --retain-data
+case_flags=(-o "$sandbox_org" --cpq-url "$runtime_url" --refresh-date "${refresh_date:-today}" --retain-data
   --new-org-id "$new_org_id" --output "$out_dir/case.json" --no-prompt)
 [[ -n $cpq_admins ]] && case_flags+=(--cpq-admin "$cpq_admins")
 [[ -n $case_number ]] && case_flags+=(--case-number "$case_number")

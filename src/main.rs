@@ -16,9 +16,11 @@ fn main() -> ExitCode {
             return print_error(format, &failure.error, &failure.context).into();
         }
     };
+    // `--json` may come from a --flags-dir file: usage errors look at the expanded line.
+    let json = args.iter().any(|a| a == "--json");
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
-        Err(err) => return usage_error(err).into(),
+        Err(err) => return usage_error(err, json).into(),
     };
     let format = Format::detect(cli.json);
     let context = commands::context(&cli);
@@ -31,7 +33,7 @@ fn main() -> ExitCode {
 
 /// clap's own errors: help and version print as usual; a usage error is the sf envelope in JSON
 /// mode, clap's text otherwise, and exit 2 either way.
-fn usage_error(err: clap::Error) -> ExitStatus {
+fn usage_error(err: clap::Error, json: bool) -> ExitStatus {
     if matches!(
         err.kind(),
         ErrorKind::DisplayHelp
@@ -45,7 +47,6 @@ fn usage_error(err: clap::Error) -> ExitStatus {
             ExitStatus::Success
         };
     }
-    let json = std::env::args().any(|a| a == "--json");
     match Format::detect(json) {
         Format::Json => {
             let message = err.render().to_string();

@@ -47,7 +47,8 @@ Examples:
     logik-refresh case render case.json
 
   Markdown, from the build's own output:
-    logik-refresh case build --answers case-answers.json --json | logik-refresh case render --format markdown
+    logik-refresh case build --answers case-answers.json --json \\
+        | logik-refresh case render --format markdown
 
   The subject alone:
     logik-refresh case render case.json --json | jq -r .result.subject")]
@@ -60,7 +61,8 @@ Examples:
     sf org display --json -o uat | logik-refresh case org-id --case-number CS0123456
 
   Straight from the refresh itself (run against production):
-    sf org resume sandbox --name uat -o prod --json | logik-refresh case org-id --case-number CS0123456
+    sf org resume sandbox --name uat -o prod --json \\
+        | logik-refresh case org-id --case-number CS0123456
 
   The follow-up payload as a file to attach:
     logik-refresh case org-id -o uat --case-number CS0123456 --output org-id.json")]

@@ -239,7 +239,9 @@ fn flags_from_dir(
                 "FlagsDirValueError",
                 format!("{file_shown} is not text (UTF-8)."),
             )
-            .with_action(format!("Write the value of {flag} in {file_shown} as plain text."))
+            .with_action(format!(
+                "Write the value of {flag} in {file_shown} as plain text."
+            ))
         })?;
         let values = if is_json {
             let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
@@ -247,7 +249,9 @@ fn flags_from_dir(
                     "FlagsDirValueError",
                     format!("{file_shown} is not valid JSON: {e}."),
                 )
-                .with_action(format!("Fix the JSON, or drop the .json extension to pass the text as it is to {flag}."))
+                .with_action(format!(
+                    "Fix the JSON, or drop the .json extension to pass the text as it is to {flag}."
+                ))
             })?;
             vec![value.to_string()]
         } else {
@@ -290,7 +294,9 @@ fn arguments_for(arg: &Arg, flag: &str, values: &[String]) -> Result<Vec<OsStrin
         }
     };
     match (values, arg.get_action()) {
-        ([], _) => Err(format!("the file is empty: write the value of {flag} in it.")),
+        ([], _) => Err(format!(
+            "the file is empty: write the value of {flag} in it."
+        )),
         (values, ArgAction::Append) => Ok(values.iter().map(one_value).collect()),
         ([value], _) => Ok(vec![one_value(value)]),
         (values, _) => Err(format!(
@@ -437,11 +443,20 @@ mod tests {
             assert_eq!(failure.error.exit.code(), 2);
             assert!(failure.json);
             assert_eq!(failure.context, "step tenant-urls");
-            assert!(failure.error.message.contains(files[0].0), "{}", failure.error.message);
+            assert!(
+                failure.error.message.contains(files[0].0),
+                "{}",
+                failure.error.message
+            );
             assert!(!failure.error.actions.is_empty());
         }
-        let failure = expand(args(&["org", "inspect", "--flags-dir", "/nonexistent/flags"]))
-            .unwrap_err();
+        let failure = expand(args(&[
+            "org",
+            "inspect",
+            "--flags-dir",
+            "/nonexistent/flags",
+        ]))
+        .unwrap_err();
         assert_eq!(failure.error.name, "FlagsDirNotFoundError");
         assert!(!failure.json);
     }

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 pub mod case;
 pub mod flags_dir;
 pub mod org;
-pub mod secret;
 pub mod run;
+pub mod secret;
 pub mod step;
 
 pub use case::CaseCommand;
@@ -35,30 +35,65 @@ pub struct Cli {
     pub command: Command,
 
     /// Format output as JSON: the sf envelope on stdout (also SF_CONTENT_TYPE=JSON).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global Flags")]
     pub json: bool,
 
     /// Never ask questions; a missing value is an error instead (always so with --json or
     /// when stdin is not a terminal).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global Flags")]
     pub no_prompt: bool,
 
-    /// Read flags from DIR: one file per flag, named after it (target-org, runtime-url...),
-    /// holding its value; flags typed on the command line win (sf's --flags-dir).
-    #[arg(long, global = true, value_name = "DIR")]
+    /// Read flags from files in DIR, one per flag, named after it (e.g. target-org holding
+    /// uat); flags typed on the command line win.
+    #[arg(long, global = true, value_name = "DIR", help_heading = "Global Flags")]
     pub flags_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Facts about the org: IDs, My Domain, sandbox, packages, Logik tenant setting.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "\
+Examples:
+  What the tool sees in the org sf calls uat:
+    logik-refresh org inspect -o uat
+
+  Wait for the refresh of sandbox uat, watching the production org prod:
+    logik-refresh org wait --sandbox-name uat -o prod --timeout 6h"
+    )]
     Org(OrgCommand),
     /// The support case for the CPQ side of the refresh: build, validate, render, follow up.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "\
+Examples:
+  Build the case before the refresh and check it:
+    logik-refresh case build -o uat --cpq-url https://acme.test.logik.io --refresh-date tomorrow \\
+        --retain-data --cpq-admin jane@acme.com.uat --output case.json
+    logik-refresh case validate case.json
+
+  The text to paste into the Now Support form:
+    logik-refresh case render case.json
+
+  After the refresh, the follow-up with the new org ID:
+    logik-refresh case org-id -o uat --case-number CS0123456"
+    )]
     Case(CaseCommand),
     /// The post-refresh steps, one at a time (each with --dry-run).
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "\
+Examples:
+  See what the tenant URLs step would change:
+    logik-refresh step tenant-urls -o uat --runtime-url https://acme-uat.test.logik.io --dry-run
+
+  Show a guided step's values, then record that it is done:
+    logik-refresh step configurator-url -o uat
+    logik-refresh step configurator-url -o uat --confirm
+
+Every step in order, with a journal: logik-refresh run."
+    )]
     Step(StepCommand),
     /// Every after-refresh step in order, resumable: exit 0 when all is done, 68 while guided steps remain.
     #[command(after_help = "\
@@ -67,10 +102,12 @@ Examples:
     logik-refresh run -o uat --runtime-url https://acme-uat.test.logik.io
 
   The plan only:
-    logik-refresh run -o uat --runtime-url https://acme-uat.test.logik.io --dry-run --json | jq .result.steps
+    logik-refresh run -o uat --runtime-url https://acme-uat.test.logik.io --dry-run --json \\
+        | jq .result.steps
 
   Stream events into jq while it runs:
-    logik-refresh run -o uat --runtime-url https://acme-uat.test.logik.io --jsonl | jq -c 'select(.event == \"step-finished\") | [.step, .result.outcome]'")]
+    logik-refresh run -o uat --runtime-url https://acme-uat.test.logik.io --jsonl \\
+        | jq -c 'select(.event == \"step-finished\") | [.step, .result.outcome]'")]
     Run(run::RunArgs),
     /// Undo a step's last change, from the values the journal recorded before it.
     #[command(after_help = "\
@@ -82,9 +119,21 @@ Examples:
     logik-refresh rollback --step tenant-urls -o uat")]
     Rollback(RollbackArgs),
     /// Print the JSON Schemas of this tool's outputs.
+    #[command(after_help = "\
+Examples:
+  The shape of org inspect --json:
+    logik-refresh schema org-inspect
+
+  The names of all schemas:
+    logik-refresh schema --json | jq -r '.result | keys[]'
+
+  Write them all, one file each:
+    logik-refresh schema --out-dir schemas")]
     Schema(SchemaArgs),
     /// The tool's own secrets (Runtime Client tokens, Admin API keys) in the OS keystore.
-    #[command(subcommand, after_help = "\
+    #[command(
+        subcommand,
+        after_help = "\
 Examples:
   Keep a Runtime Client's token as you create it in CPQ Admin (macOS; PowerShell: Get-Clipboard):
     pbpaste | logik-refresh secret set runtime-client/web-store
@@ -93,7 +142,9 @@ Examples:
     logik-refresh secret list
 
   In CI, without a keystore: the variable stands in for the stored secret:
-    LOGIK_REFRESH_SECRET_RUNTIME_CLIENT_WEB_STORE=$TOKEN logik-refresh secret get runtime-client/web-store --json")]
+    LOGIK_REFRESH_SECRET_RUNTIME_CLIENT_WEB_STORE=$TOKEN \\
+        logik-refresh secret get runtime-client/web-store --json"
+    )]
     Secret(secret::SecretCommand),
     /// What the tool can see and use here: sf, its key, the org, packages, keystore, state.
     #[command(after_help = "\

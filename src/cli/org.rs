@@ -37,7 +37,8 @@ Examples:
 /// default org is used.
 #[derive(Debug, Args, Clone, Default)]
 pub struct OrgFlags {
-    /// Username or alias of the org (default: sf's target-org).
+    /// Username or alias of the org (default: sf JSON piped in, else SF_TARGET_ORG or sf's
+    /// target-org).
     #[arg(short = 'o', long = "target-org", value_name = "ALIAS|USERNAME")]
     pub target_org: Option<String>,
 

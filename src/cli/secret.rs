@@ -48,7 +48,8 @@ Examples:
     logik-refresh secret delete runtime-client/web-store
 
   Every stored name, in a script:
-    logik-refresh secret list --json | jq -r '.result.secrets[].name' | xargs -n1 logik-refresh secret delete")]
+    logik-refresh secret list --json | jq -r '.result.secrets[].name' \\
+        | xargs -n1 logik-refresh secret delete")]
     Delete(SecretDeleteArgs),
     /// List the stored secrets: names, keystore and when they were set, never values.
     #[command(after_help = "\

@@ -12,10 +12,12 @@ Examples:
     logik-refresh step tenant-urls -o uat --runtime-url https://acme-uat.test.logik.io --dry-run
 
   Apply it, profile and user rows that shadow the default included:
-    logik-refresh step tenant-urls -o uat --runtime-url https://acme-uat.test.logik.io --include-overrides
+    logik-refresh step tenant-urls -o uat --runtime-url https://acme-uat.test.logik.io \\
+        --include-overrides
 
   Only the changes, for a script:
-    logik-refresh step tenant-urls -o uat --runtime-url https://acme-uat.test.logik.io --dry-run --json | jq .result.changes")]
+    logik-refresh step tenant-urls -o uat --runtime-url https://acme-uat.test.logik.io \\
+        --dry-run --json | jq .result.changes")]
     TenantUrls(TenantUrlsArgs),
 
     /// Guided: set Salesforce CPQ's External Configurator URL to the tenant's /ui/configure.
@@ -25,7 +27,8 @@ Examples:
     logik-refresh step configurator-url -o uat --runtime-url https://acme-uat.test.logik.io
 
   Record that it is done:
-    logik-refresh step configurator-url -o uat --runtime-url https://acme-uat.test.logik.io --confirm")]
+    logik-refresh step configurator-url -o uat --runtime-url https://acme-uat.test.logik.io \\
+        --confirm")]
     ConfiguratorUrl(ConfiguratorUrlArgs),
 
     /// Guided: check a System Administrator and reset CPQ Admin's Refresh Token Username to it.
@@ -45,7 +48,8 @@ Examples:
     logik-refresh step runtime-clients -o uat
 
   Named clients for integration users, with Flightpath:
-    logik-refresh step runtime-clients -o uat --client web-store=integration@acme.com.uat --permissions config-and-flightpath
+    logik-refresh step runtime-clients -o uat --client web-store=integration@acme.com.uat \\
+        --permissions config-and-flightpath
 
   This org calls no Runtime API:
     logik-refresh step runtime-clients -o uat --not-used")]
@@ -74,7 +78,7 @@ Examples:
     logik-refresh step provisioning-user -o uat --create --username provisioning@logik.io.acme.uat")]
     ProvisioningUser(ProvisioningUserArgs),
 
-    /// Check that Trusted URLs (frame-src, img-src) and Remote Sites allow the tenant; --fix adds or updates them.
+    /// Check that Trusted URLs and Remote Sites allow the tenant; --fix adds or updates them.
     #[command(after_help = "\
 Examples:
   Check against the tenant the org's CPQ Tenant setting points at:

@@ -26,6 +26,22 @@ pub fn run(args: CompletionsArgs) -> Result<CommandOutput> {
 pub fn script(shell: clap_complete::Shell) -> String {
     let mut command = Cli::command();
     let mut out = Vec::new();
-    clap_complete::generate(shell, &mut command, "logik-refresh", &mut out);
-    String::from_utf8_lossy(&out).into_owned()
+    clap_complete::generate(shell, &mut command, BIN, &mut out);
+    let script = String::from_utf8_lossy(&out).into_owned();
+    match shell {
+        clap_complete::Shell::Bash => fix_bash_states(&script),
+        _ => script,
+    }
+}
+
+const BIN: &str = "logik-refresh";
+
+/// clap_complete's bash script names the state after a subcommand two ways when the binary's
+/// name has a hyphen (`logik__refresh__subcmd__step` in the loop that finds it,
+/// `logik__subcmd__refresh__subcmd__step` in the arm that completes it: clap issue #6421), so
+/// nothing after the first word completes. Spell the arms the way the loop does.
+fn fix_bash_states(script: &str) -> String {
+    let arm = format!("{}__subcmd__", BIN.replace('-', "__subcmd__"));
+    let state = format!("{}__subcmd__", BIN.replace('-', "__"));
+    script.replace(&arm, &state)
 }

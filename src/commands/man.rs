@@ -90,7 +90,8 @@ pub fn pages() -> Result<Vec<(String, String, String)>> {
 }
 
 fn collect(command: &clap::Command, out: &mut Vec<(String, String, String)>) -> Result<()> {
-    let man = clap_mangen::Man::new(command.clone());
+    let man = clap_mangen::Man::new(command.clone())
+        .source(concat!("logik-refresh ", env!("CARGO_PKG_VERSION")));
     let name = man.get_filename();
     let typed = command
         .get_bin_name()

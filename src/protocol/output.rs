@@ -7,7 +7,7 @@ use super::error::Error;
 use super::exit::ExitStatus;
 use serde::Serialize;
 use serde_json::Value;
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 
 /// Whether output is JSON: `--json`, or `SF_CONTENT_TYPE=JSON` as sf honours it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,6 +79,9 @@ pub fn print_output(format: Format, output: &CommandOutput) -> ExitStatus {
             if !text.is_empty() && !text.ends_with('\n') {
                 text.push('\n');
             }
+            if use_color(io::stdout().is_terminal()) {
+                text = paint_checklist(&text);
+            }
             let written = write_stdout(&text);
             for warning in &output.warnings {
                 eprintln_quiet(&format!("Warning: {warning}"));
@@ -96,13 +99,25 @@ pub fn print_output(format: Format, output: &CommandOutput) -> ExitStatus {
 
 /// Prints an error: the envelope on stdout in JSON mode (as sf does), text on stderr otherwise.
 pub fn print_error(format: Format, err: &Error, context: &str) -> ExitStatus {
+    // Every error says what to do next; one raised without advice gets the general one.
+    let with_advice;
+    let err = if err.actions.is_empty() {
+        with_advice = err.clone().with_action(default_action(context));
+        &with_advice
+    } else {
+        err
+    };
     match format {
         Format::Json => {
             let envelope = ErrorEnvelope::from_error(err, context);
             let _ = write_stdout(&to_pretty(&envelope));
         }
         Format::Text => {
-            let mut text = format!("Error ({}): {}\n", err.name, err.message);
+            let mut text = if use_color(io::stderr().is_terminal()) {
+                format!("{RED}Error ({}){RESET}: {}\n", err.name, err.message)
+            } else {
+                format!("Error ({}): {}\n", err.name, err.message)
+            };
             if !err.actions.is_empty() {
                 text.push_str("\nTry this:\n");
                 for action in &err.actions {
@@ -116,6 +131,17 @@ pub fn print_error(format: Format, err: &Error, context: &str) -> ExitStatus {
         }
     }
     err.exit
+}
+
+/// The advice for an error that came without any.
+fn default_action(context: &str) -> String {
+    let command = match context {
+        "" | "usage" | "flags-dir" => "logik-refresh".to_string(),
+        command => format!("logik-refresh {command}"),
+    };
+    format!(
+        "Check the flags and examples in `{command} --help`; `logik-refresh doctor` checks sf, the org and the keystore."
+    )
 }
 
 /// One JSON line on stdout (for `--jsonl` streams). Returns false once the reader has gone.
@@ -140,4 +166,72 @@ fn write_stdout(text: &str) -> io::Result<()> {
     let mut stdout = io::stdout().lock();
     stdout.write_all(text.as_bytes())?;
     stdout.flush()
+}
+
+// Color for people: only on a terminal, never with NO_COLOR set (no-color.org) or TERM=dumb,
+// never in JSON. Plain ANSI codes; the text is the same without them.
+const RED: &str = "\x1b[1;31m";
+const GREEN: &str = "\x1b[32m";
+const YELLOW: &str = "\x1b[1;33m";
+const CYAN: &str = "\x1b[36m";
+const DIM: &str = "\x1b[2m";
+const RESET: &str = "\x1b[0m";
+
+/// Whether to color a stream that is (or is not) a terminal.
+pub fn use_color(is_terminal: bool) -> bool {
+    is_terminal
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+}
+
+/// Colors the checklist marks of step results (`[done]`, `[to do]`, ...) and failed checks.
+pub fn paint_checklist(text: &str) -> String {
+    const MARKS: [(&str, &str); 7] = [
+        ("[done]", GREEN),
+        ("[ok]", GREEN),
+        ("[to do]", YELLOW),
+        ("[FAILED]", RED),
+        ("[skip]", DIM),
+        ("[plan]", CYAN),
+        ("FAIL", RED),
+    ];
+    let mut out = String::with_capacity(text.len() + 64);
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_start();
+        let indent = &line[..line.len() - body.len()];
+        let found = MARKS.iter().find(|(mark, _)| {
+            body.strip_prefix(mark)
+                .is_some_and(|rest| mark.starts_with('[') || rest.starts_with(' '))
+        });
+        match found {
+            Some((mark, color)) => {
+                let rest = &body[mark.len()..];
+                out.push_str(&format!("{indent}{color}{mark}{RESET}{rest}"));
+            }
+            None => out.push_str(line),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod color_tests {
+    use super::paint_checklist;
+
+    #[test]
+    fn marks_are_colored_and_the_text_is_unchanged() {
+        let text =
+            "[done] tenant-urls: changed\n    FAIL overrides: x\n[to do] a: manual\nplain [ok]\n";
+        let painted = paint_checklist(text);
+        assert!(painted.contains("\x1b[32m[done]\x1b[0m tenant-urls: changed\n"));
+        assert!(painted.contains("    \x1b[1;31mFAIL\x1b[0m overrides: x\n"));
+        assert!(painted.contains("\x1b[1;33m[to do]\x1b[0m a: manual\n"));
+        assert!(painted.ends_with("plain [ok]\n"));
+        let plain: String = painted
+            .replace("\x1b[32m", "")
+            .replace("\x1b[1;31m", "")
+            .replace("\x1b[1;33m", "")
+            .replace("\x1b[0m", "");
+        assert_eq!(plain, text);
+    }
 }

@@ -130,9 +130,11 @@ fn parse_result(map: &Map<String, Value>) -> Result<PipedOrg> {
 
     // This tool's own output: the org's facts, at top level or under `org`.
     if let Some(Value::Object(org)) = map.get("org")
-        && org.contains_key("orgId") && org.contains_key("instanceUrl") {
-            return own_output(org);
-        }
+        && org.contains_key("orgId")
+        && org.contains_key("instanceUrl")
+    {
+        return own_output(org);
+    }
     if map.contains_key("orgId15") && map.contains_key("instanceUrl") {
         return own_output(map);
     }

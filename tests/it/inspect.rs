@@ -135,18 +135,28 @@ fn environment_token_is_used_when_nothing_else_is_there() {
 
 #[test]
 fn query_pages_are_followed_to_the_end() {
-    let emulator = logik_refresh::emulator::Emulator::start(logik_refresh::emulator::EmulatorOptions {
-        page_size: 1,
-        ..Default::default()
-    })
-    .unwrap();
+    let emulator =
+        logik_refresh::emulator::Emulator::start(logik_refresh::emulator::EmulatorOptions {
+            page_size: 1,
+            ..Default::default()
+        })
+        .unwrap();
     let sandbox = Sandbox::new();
     sandbox.sf_auth_store("v1", &format!("{}/", emulator.base_url()));
     let run = run(sandbox.cmd(&["org", "inspect", "-o", "uat", "--json"]));
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let rows = run.json()["result"]["tenantSetting"]["rows"].as_array().unwrap().len();
+    let rows = run.json()["result"]["tenantSetting"]["rows"]
+        .as_array()
+        .unwrap()
+        .len();
     assert_eq!(rows, 2, "both rows, over two pages");
-    assert!(emulator.requests().iter().any(|r| r.path.contains("/query/")), "nextRecordsUrl was followed");
+    assert!(
+        emulator
+            .requests()
+            .iter()
+            .any(|r| r.path.contains("/query/")),
+        "nextRecordsUrl was followed"
+    );
 }
 
 #[test]

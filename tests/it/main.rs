@@ -2,17 +2,23 @@
 //! against the org emulator, the real sf CLI, and the committed schemas.
 
 mod case;
+mod color;
 mod common;
+mod completions;
 mod doctor;
 mod faults;
+mod flags_dir;
 mod guided;
+mod help;
 mod hygiene;
 mod inspect;
 mod org_wait;
+mod post_refresh;
 mod protocol;
 mod real_sf;
 mod run;
 mod schemas;
 mod secrets;
+mod sf_plugin;
 mod steps;
 mod tenant_urls;

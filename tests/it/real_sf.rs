@@ -153,7 +153,11 @@ fn real_sf_piped_into_step_tenant_urls() {
     let emulator = emulator();
     let sandbox = Sandbox::new();
     sf_login(&sandbox, &sf_bin, &emulator.base_url(), false);
-    let display = run(sf(&sandbox, &sf_bin, &["org", "display", "--json", "-o", "uat"]));
+    let display = run(sf(
+        &sandbox,
+        &sf_bin,
+        &["org", "display", "--json", "-o", "uat"],
+    ));
     assert_eq!(display.code, 0, "{}", display.stderr);
     let tenant = "https://acme-uat.test.logik.io";
     let step = run_with_stdin(
