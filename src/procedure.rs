@@ -195,7 +195,8 @@ pub async fn run(
             index,
             total,
         });
-        let result = match run_step(name, open, journal, opts).await {
+        let before = open.client.request_count();
+        let mut result = match run_step(name, open, journal, opts).await {
             Ok(result) => result,
             Err(err) => {
                 let mut result = StepResult::new(name, facts);
@@ -208,6 +209,8 @@ pub async fn run(
                 result
             }
         };
+        // In a run, each step counts its own requests (a lone step counts the whole command's).
+        result.requests = open.client.request_count() - before;
         on_event(&RunEvent::StepFinished {
             step: name.clone(),
             index,

@@ -107,7 +107,7 @@ Examples:
 /// setting (as `step tenant-urls` left it).
 #[derive(Debug, Args, Clone, Default)]
 pub struct TenantFlags {
-    /// The tenant's runtime site, https://<tenant>.<sector>.logik.io (default: from the org's CPQ Tenant setting).
+    /// The tenant's runtime site, https://<tenant>.<sector>.logik.io (run needs it; guided steps default to the org's CPQ Tenant setting).
     #[arg(long, value_name = "URL")]
     pub runtime_url: Option<String>,
 

@@ -162,7 +162,8 @@ pub struct StepResult {
     pub warnings: Vec<String>,
     /// True when run with `--dry-run`.
     pub dry_run: bool,
-    /// HTTP requests this step sent to the org.
+    /// HTTP requests sent to the org: by this step within `run`; by the whole command (the org's
+    /// facts included) for a lone `step`.
     pub requests: u64,
 }
 
