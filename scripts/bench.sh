@@ -5,7 +5,7 @@
 #   scripts/bench.sh            # hyperfine and GNU time are installed from Debian's packages if absent
 #
 # What it compares:
-#   intake: `logik-refresh org inspect --offline --json < display.json`
+#   intake: `logik-refresh org inspect --offline --json --org-json display.json` (= `< display.json`)
 #           vs `sf org display --json -o uat`      (goal: >= 300x faster, peak RSS <= 15 MiB)
 #   online: `logik-refresh org inspect -o uat --json` vs `sf org display --json -o uat`
 #   run:    a full `logik-refresh run` with 100 ms added to every request: wall time and the
@@ -45,11 +45,13 @@ echo "sf: $("$sf_bin" --version)"
 echo "logik-refresh: $("$bin/logik-refresh" --version)"
 echo
 
-hyperfine --warmup 3 --min-runs 20 --style basic --export-json "$work/intake.json" \
-  -n "logik-refresh org inspect --offline" "$bin/logik-refresh org inspect --offline --json < $work/display.json" \
+# -N runs without a shell (hyperfine cannot correct for a shell below ~5 ms), so the file is
+# given with --org-json: the same intake as `< display.json`.
+hyperfine -N --warmup 3 --min-runs 20 --style basic --export-json "$work/intake.json" \
+  -n "logik-refresh org inspect --offline" "$bin/logik-refresh org inspect --offline --json --org-json $work/display.json" \
   -n "sf org display" "$sf_bin org display --json -o uat" >&2
 
-hyperfine --warmup 2 --min-runs 10 --style basic --export-json "$work/online.json" \
+hyperfine -N --warmup 2 --min-runs 10 --style basic --export-json "$work/online.json" \
   -n "logik-refresh org inspect -o uat" "$bin/logik-refresh org inspect -o uat --json" \
   -n "sf org display" "$sf_bin org display --json -o uat" >&2
 

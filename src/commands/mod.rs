@@ -155,6 +155,8 @@ pub async fn open_identified(identity: OrgIdentity) -> Result<OpenOrg> {
     warnings.retain(|w| !w.contains("Secrets are now hidden"));
     let (connection, token_source) = connect(&identity)?;
     let client = Client::new(connection)?;
+    client.settle_api_version().await?;
+    facts.api_version = Some(client.api_version().to_string());
     if facts.instance_url.is_none() {
         facts.instance_url = Some(client.instance_url().to_string());
     }

@@ -29,7 +29,8 @@ pub struct RefreshGrant {
 #[derive(Debug, Clone)]
 pub struct Connection {
     pub instance_url: Url,
-    pub api_version: String,
+    /// `None`: nobody said (no flag, sf config, or sf JSON): the org's newest is used.
+    pub api_version: Option<String>,
     pub access_token: Secret,
     pub refresh: Option<RefreshGrant>,
     /// For messages: which org this is (`admin@acme.com.uat`).
@@ -75,7 +76,7 @@ fn env_u64(name: &str) -> Option<u64> {
 pub struct Client {
     http: reqwest::Client,
     instance_url: Url,
-    api_version: String,
+    api_version: std::sync::OnceLock<String>,
     username: Option<String>,
     token: RwLock<(u64, Secret)>,
     refresh: Option<RefreshGrant>,
@@ -111,7 +112,10 @@ impl Client {
         Ok(Client {
             http,
             instance_url: conn.instance_url,
-            api_version: conn.api_version,
+            api_version: match conn.api_version {
+                Some(version) => std::sync::OnceLock::from(version),
+                None => std::sync::OnceLock::new(),
+            },
             username: conn.username,
             token: RwLock::new((0, conn.access_token)),
             refresh: conn.refresh,
@@ -127,7 +131,31 @@ impl Client {
     }
 
     pub fn api_version(&self) -> &str {
-        &self.api_version
+        self.api_version
+            .get()
+            .map(String::as_str)
+            .unwrap_or(DEFAULT_API_VERSION)
+    }
+
+    /// When no API version was given, asks the org for its newest (`GET /services/data`, which
+    /// needs no session), as sf does; the tool's default stays when the org does not say.
+    pub async fn settle_api_version(&self) -> Result<()> {
+        if self.api_version.get().is_some() {
+            return Ok(());
+        }
+        let versions = self.get("/services/data").await?;
+        let newest = versions
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.get("version").and_then(Value::as_str))
+            .filter_map(|v| v.parse::<f64>().ok().map(|n| (n, v.to_string())))
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, v)| v);
+        let _ = self
+            .api_version
+            .set(newest.unwrap_or_else(|| DEFAULT_API_VERSION.to_string()));
+        Ok(())
     }
 
     /// HTTP requests sent so far (retries and token renewals included).
@@ -144,7 +172,7 @@ impl Client {
     pub fn data_path(&self, rest: &str) -> String {
         format!(
             "/services/data/v{}/{}",
-            self.api_version,
+            self.api_version(),
             rest.trim_start_matches('/')
         )
     }

@@ -6,7 +6,7 @@
 //! The token is never printed; only where it came from is.
 
 use crate::protocol::{Error, Result};
-use crate::salesforce::client::{DEFAULT_API_VERSION, parse_instance_url};
+use crate::salesforce::client::parse_instance_url;
 use crate::salesforce::ids::OrgId;
 use crate::salesforce::{Connection, RefreshGrant};
 use crate::secret::{Secret, is_redacted_placeholder};
@@ -272,10 +272,7 @@ fn connection(
     let url: Url = parse_instance_url(instance_url)?;
     Ok(Connection {
         instance_url: url,
-        api_version: identity
-            .api_version
-            .clone()
-            .unwrap_or_else(|| DEFAULT_API_VERSION.to_string()),
+        api_version: identity.api_version.clone(),
         access_token: token,
         refresh,
         username: identity.alias.clone().or(identity.username.clone()),

@@ -170,3 +170,35 @@ fn api_usage_past_90_percent_is_a_warning() {
     let warnings = run.json()["warnings"].to_string();
     assert!(warnings.contains("API usage is at"), "{warnings}");
 }
+
+#[test]
+fn without_any_api_version_the_orgs_newest_is_used() {
+    let emulator = emulator();
+    let sandbox = Sandbox::new();
+    let mut cmd = sandbox.cmd(&["org", "inspect", "--json"]);
+    cmd.env("SF_ACCESS_TOKEN", SEED_ACCESS_TOKEN)
+        .env("SF_ORG_INSTANCE_URL", emulator.base_url());
+    let run = run(cmd);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let newest = logik_refresh::emulator::LATEST_API_VERSION;
+    assert_eq!(run.json()["result"]["apiVersion"], newest);
+    let log = emulator.requests();
+    assert!(
+        log.iter()
+            .filter(|r| r.path.starts_with("/services/data/v"))
+            .all(|r| r.path.contains(&format!("/v{newest}/")))
+    );
+
+    let mut cmd = sandbox.cmd(&["org", "inspect", "--json", "--api-version", "60.0"]);
+    cmd.env("SF_ACCESS_TOKEN", SEED_ACCESS_TOKEN)
+        .env("SF_ORG_INSTANCE_URL", emulator.base_url());
+    assert_eq!(
+        run_cmd_json(cmd)["result"]["apiVersion"],
+        "60.0",
+        "the flag wins"
+    );
+}
+
+fn run_cmd_json(cmd: std::process::Command) -> serde_json::Value {
+    run(cmd).json()
+}
