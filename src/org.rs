@@ -7,6 +7,7 @@ use crate::logik::{
 };
 use crate::protocol::Result;
 use crate::salesforce::Client;
+use crate::salesforce::client::BatchRead;
 use crate::sf::connect::{OrgIdentity, TokenSource};
 use crate::sf::intake::InputShape;
 use schemars::JsonSchema;
@@ -51,6 +52,9 @@ pub struct OrgFacts {
     pub packages: Option<Packages>,
     /// The Logik tenant custom setting; absent offline or without the Logik package.
     pub tenant_setting: Option<TenantSetting>,
+    /// Whether the Visualforce page LGK__CpqConfiguration exists: partner-community setups use
+    /// it as Salesforce CPQ's configurator URL. Absent offline.
+    pub cpq_configuration_page: Option<bool>,
     /// How these facts were obtained.
     pub source: FactsSource,
 }
@@ -147,6 +151,7 @@ impl OrgFacts {
             name: piped.and_then(|p| p.org_name.clone()),
             packages: None,
             tenant_setting: None,
+            cpq_configuration_page: None,
             source: FactsSource {
                 input: piped.and_then(|p| p.shape),
                 offline: true,
@@ -192,15 +197,27 @@ impl OrgFacts {
         client: &Client,
         token_source: TokenSource,
     ) -> Result<()> {
-        let organization = client.query(
-            "SELECT Id, Name, IsSandbox, InstanceName, OrganizationType, NamespacePrefix FROM Organization LIMIT 1",
-        );
-        let packages = client.tooling_query(
-            "SELECT SubscriberPackage.NamespacePrefix, SubscriberPackage.Name, SubscriberPackageVersion.Name, \
-             SubscriberPackageVersion.MajorVersion, SubscriberPackageVersion.MinorVersion, \
-             SubscriberPackageVersion.PatchVersion FROM InstalledSubscriberPackage",
-        );
-        let describe = client.describe(TENANT_OBJECT);
+        // Two round trips for everything the steps read up front: the Data API's reads in one
+        // composite, the Tooling API's in another, at the same time.
+        let data_reads = [
+                BatchRead::Query(
+                    "SELECT Id, Name, IsSandbox, InstanceName, OrganizationType, NamespacePrefix FROM Organization LIMIT 1".into(),
+                ),
+                BatchRead::Get(format!("sobjects/{TENANT_OBJECT}/describe")),
+        ];
+        let tooling_reads = [
+                BatchRead::Query(
+                    "SELECT SubscriberPackage.NamespacePrefix, SubscriberPackage.Name, SubscriberPackageVersion.Name, \
+                     SubscriberPackageVersion.MajorVersion, SubscriberPackageVersion.MinorVersion, \
+                     SubscriberPackageVersion.PatchVersion FROM InstalledSubscriberPackage"
+                        .into(),
+                ),
+                BatchRead::Query(format!(
+                    "SELECT Id FROM ApexPage WHERE NamespacePrefix = '{LOGIK_NAMESPACE}' AND Name = 'CpqConfiguration'"
+                )),
+        ];
+        let data = client.get_batch(false, &data_reads);
+        let tooling = client.get_batch(true, &tooling_reads);
         // A token handed over in the environment comes without a username: ask the org.
         let whoami = async {
             match &self.username {
@@ -208,13 +225,18 @@ impl OrgFacts {
                 None => client.get("/services/oauth2/userinfo").await.map(Some),
             }
         };
-        let (organization, packages, describe, whoami) =
-            tokio::join!(organization, packages, describe, whoami);
+        let (data, tooling, whoami) = tokio::join!(data, tooling, whoami);
         if let Some(info) = whoami? {
             self.username = str_of(&info, "preferred_username");
         }
+        let mut data = data?.into_iter();
+        let (organization, describe) = (next_read(&mut data), next_read(&mut data));
+        let mut tooling = tooling?.into_iter();
+        let (packages, pages) = (next_read(&mut tooling), next_read(&mut tooling));
+        let organization = records(organization)?;
+        self.cpq_configuration_page = Some(!records(pages)?.is_empty());
 
-        if let Some(org) = organization?.first() {
+        if let Some(org) = organization.first() {
             let id = str_of(org, "Id");
             if let Some(id) = id
                 .as_deref()
@@ -232,7 +254,7 @@ impl OrgFacts {
             self.organization_type =
                 str_of(org, "OrganizationType").or(self.organization_type.take());
         }
-        let packages = packages?;
+        let packages = records(packages)?;
         self.packages = Some(Packages {
             logik: package_info(&packages, LOGIK_NAMESPACE),
             cpq: package_info(&packages, CPQ_NAMESPACE),
@@ -295,6 +317,22 @@ impl TenantSetting {
             })
             .collect())
     }
+}
+
+fn next_read(reads: &mut impl Iterator<Item = Result<Value>>) -> Result<Value> {
+    reads.next().unwrap_or_else(|| {
+        Err(crate::protocol::Error::new(
+            "UnexpectedResponseError",
+            "A batch of reads came back short.",
+        ))
+    })
+}
+
+fn records(read: Result<Value>) -> Result<Vec<Value>> {
+    Ok(match read? {
+        Value::Array(rows) => rows,
+        _ => Vec::new(),
+    })
 }
 
 fn package_info(rows: &[Value], namespace: &str) -> PackageInfo {

@@ -564,6 +564,7 @@ mod tests {
             name: None,
             packages: None,
             tenant_setting: None,
+            cpq_configuration_page: None,
             source: FactsSource {
                 input,
                 offline: true,

@@ -358,7 +358,7 @@ fn data_api(
             )
         }),
         ["limits"] if !tooling => only("GET", &mut || limits(state)),
-        ["composite"] if !tooling && top => only("POST", &mut || composite(state, ctx, body)),
+        ["composite"] if top => only("POST", &mut || composite(state, ctx, body, tooling)),
         ["composite", "sobjects"] if !tooling && top => {
             only("PATCH", &mut || collection_update(state, body))
         }
@@ -1279,7 +1279,9 @@ fn substitute_value(v: &Value, results: &[(String, u16, Value)]) -> Result<Value
     })
 }
 
-fn composite(state: &mut OrgState, ctx: &Ctx, body: &[u8]) -> ApiResponse {
+/// `POST composite` (Data API) or `POST tooling/composite` (Tooling API): each side runs only
+/// its own API's subrequests, as Salesforce does.
+fn composite(state: &mut OrgState, ctx: &Ctx, body: &[u8], tooling: bool) -> ApiResponse {
     let parsed: Value = match serde_json::from_slice(body) {
         Ok(v) => v,
         Err(e) => {
@@ -1383,7 +1385,16 @@ fn composite(state: &mut OrgState, ctx: &Ctx, body: &[u8]) -> ApiResponse {
                             .map(|b| serde_json::to_vec(&b).unwrap_or_default())
                             .unwrap_or_default();
                         let q = util::parse_form(query);
-                        data_api(state, &sub_ctx, &method, &tail, &q, &bytes, false)
+                        if tooling == tail.starts_with("tooling/") {
+                            data_api(state, &sub_ctx, &method, &tail, &q, &bytes, false)
+                        } else {
+                            sf_error(
+                                400,
+                                "INVALID_INPUT",
+                                "A composite request runs the subrequests of its own API only (Tooling API subrequests go to tooling/composite)",
+                                &[],
+                            )
+                        }
                     }
                 }
             }

@@ -86,6 +86,15 @@ pub struct Client {
     warnings: Mutex<Vec<String>>,
 }
 
+/// One read of a [`Client::get_batch`].
+#[derive(Debug, Clone)]
+pub enum BatchRead {
+    /// A SOQL query (on the batch's API).
+    Query(String),
+    /// A GET of a path (absolute `/services/...` or relative to `/services/data/vNN.N/`).
+    Get(String),
+}
+
 /// The answer to a request that succeeded.
 #[derive(Debug)]
 pub struct Response {
@@ -190,26 +199,8 @@ impl Client {
     async fn query_at(&self, endpoint: &str, soql: &str) -> Result<Vec<Value>> {
         let mut url = self.url(&self.data_path(endpoint))?;
         url.query_pairs_mut().append_pair("q", soql);
-        let mut page = self.send(Method::GET, url, None, true).await?.body;
-        let mut records = Vec::new();
-        loop {
-            if let Some(Value::Array(rows)) = page.get_mut("records") {
-                records.append(rows);
-            }
-            let done = page.get("done").and_then(Value::as_bool).unwrap_or(true);
-            let next = page
-                .get("nextRecordsUrl")
-                .and_then(Value::as_str)
-                .map(str::to_string);
-            match next {
-                Some(next) if !done => {
-                    let url = self.url(&next)?;
-                    page = self.send(Method::GET, url, None, true).await?.body;
-                }
-                _ => break,
-            }
-        }
-        Ok(records)
+        let page = self.send(Method::GET, url, None, true).await?.body;
+        self.rest_of_pages(page).await
     }
 
     /// GET a path (absolute `/services/...` or relative to `/services/data/vNN.N/`).
@@ -248,6 +239,89 @@ impl Client {
         Ok(())
     }
 
+    /// Several GETs (queries, describes) in one round trip and one API call: a composite of
+    /// reads, on the Data API or, with `tooling`, the Tooling API. Each answer comes back on
+    /// its own, as its body or its error; a query's further pages are followed.
+    pub async fn get_batch(
+        &self,
+        tooling: bool,
+        reads: &[BatchRead],
+    ) -> Result<Vec<Result<Value>>> {
+        let subrequests: Vec<Value> = reads
+            .iter()
+            .enumerate()
+            .map(|(i, read)| {
+                let url = match read {
+                    BatchRead::Query(soql) => {
+                        let endpoint = if tooling { "tooling/query" } else { "query" };
+                        let mut url = Url::parse("http://x/").expect("static URL");
+                        url.set_path(&self.data_path(endpoint));
+                        url.query_pairs_mut().append_pair("q", soql);
+                        format!("{}?{}", url.path(), url.query().unwrap_or_default())
+                    }
+                    BatchRead::Get(path) => self.resolve(path),
+                };
+                json!({"method": "GET", "url": url, "referenceId": format!("read{i}")})
+            })
+            .collect();
+        let endpoint = if tooling {
+            "tooling/composite"
+        } else {
+            "composite"
+        };
+        let answers = self.composite_at(endpoint, false, subrequests).await?;
+        let mut results = Vec::with_capacity(reads.len());
+        for (i, read) in reads.iter().enumerate() {
+            let reference = format!("read{i}");
+            let answer = answers
+                .iter()
+                .find(|a| a.get("referenceId").and_then(Value::as_str) == Some(reference.as_str()));
+            let status = answer
+                .and_then(|a| a.get("httpStatusCode"))
+                .and_then(Value::as_u64)
+                .unwrap_or(500) as u16;
+            let body = answer
+                .and_then(|a| a.get("body"))
+                .cloned()
+                .unwrap_or(Value::Null);
+            if !(200..300).contains(&status) {
+                let what = match read {
+                    BatchRead::Query(_) => format!("GET {endpoint} (query)"),
+                    BatchRead::Get(path) => format!("GET {endpoint} ({path})"),
+                };
+                results.push(Err(api_error(status, &body.to_string(), &what)));
+                continue;
+            }
+            results.push(match read {
+                BatchRead::Query(_) => self.rest_of_pages(body).await.map(Value::Array),
+                BatchRead::Get(_) => Ok(body),
+            });
+        }
+        Ok(results)
+    }
+
+    /// The records of a query answer, following `nextRecordsUrl` to the last page.
+    async fn rest_of_pages(&self, mut page: Value) -> Result<Vec<Value>> {
+        let mut records = Vec::new();
+        loop {
+            if let Some(Value::Array(rows)) = page.get_mut("records") {
+                records.append(rows);
+            }
+            let done = page.get("done").and_then(Value::as_bool).unwrap_or(true);
+            let next = page
+                .get("nextRecordsUrl")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            match next {
+                Some(next) if !done => {
+                    let url = self.url(&next)?;
+                    page = self.send(Method::GET, url, None, true).await?.body;
+                }
+                _ => return Ok(records),
+            }
+        }
+    }
+
     /// `POST composite`: several subrequests in one round trip. A composite of GETs only is
     /// safe to retry; one that writes is not.
     pub async fn composite(
@@ -255,11 +329,21 @@ impl Client {
         all_or_none: bool,
         subrequests: Vec<Value>,
     ) -> Result<Vec<Value>> {
+        self.composite_at("composite", all_or_none, subrequests)
+            .await
+    }
+
+    async fn composite_at(
+        &self,
+        endpoint: &str,
+        all_or_none: bool,
+        subrequests: Vec<Value>,
+    ) -> Result<Vec<Value>> {
         let read_only = subrequests
             .iter()
             .all(|r| r.get("method").and_then(Value::as_str) == Some("GET"));
         let body = json!({ "allOrNone": all_or_none, "compositeRequest": subrequests });
-        let url = self.url(&self.data_path("composite"))?;
+        let url = self.url(&self.data_path(endpoint))?;
         let answer = self
             .send(Method::POST, url, Some(&body), read_only)
             .await?

@@ -43,14 +43,16 @@ pub async fn run(
         .unwrap_or_else(|| "installed".into());
     result.check("Salesforce CPQ", true, format!("SBQQ {version}"));
 
-    let pages = open
-        .client
-        .tooling_query(
-            "SELECT Id FROM ApexPage WHERE NamespacePrefix = 'LGK' AND Name = 'CpqConfiguration'",
-        )
-        .await?;
+    let community_page = match open.facts.cpq_configuration_page {
+        Some(known) => known,
+        None => !open
+            .client
+            .tooling_query("SELECT Id FROM ApexPage WHERE NamespacePrefix = 'LGK' AND Name = 'CpqConfiguration'")
+            .await?
+            .is_empty(),
+    };
     let value = format!("{}{CONFIGURE_PATH}", opts.runtime_url.origin);
-    if !pages.is_empty() {
+    if community_page {
         result.warnings.push(format!(
             "This org has the Visualforce page LGK__CpqConfiguration. If Salesforce CPQ is used through a partner community, its External Configurator URL must stay {COMMUNITY_PAGE}: change it only if it now points at a logik.io site."
         ));

@@ -15,10 +15,14 @@ fn setup() -> (Emulator, Sandbox) {
     (emulator, sandbox)
 }
 
+/// The first read of every command: the Data API composite that reads the Organization and
+/// the tenant setting's describe.
+const DATA_READS: &str = ".0/composite";
+
 fn read_fault(kind: FaultKind, times: u32) -> Fault {
     Fault {
-        method: Some("GET".into()),
-        path_contains: Some("FROM Organization".into()),
+        method: Some("POST".into()),
+        path_contains: Some(DATA_READS.into()),
         times,
         kind,
     }
@@ -176,8 +180,8 @@ fn busy_answers_are_retried_with_and_without_retry_after() {
         1,
     ));
     emulator.inject(Fault {
-        method: Some("GET".into()),
-        path_contains: Some("describe".into()),
+        method: Some("POST".into()),
+        path_contains: Some("tooling/composite".into()),
         times: 2,
         kind: FaultKind::Status {
             status: 503,
@@ -188,6 +192,12 @@ fn busy_answers_are_retried_with_and_without_retry_after() {
     let started = std::time::Instant::now();
     let out = inspect(&sandbox);
     assert_eq!(out.code, 0, "{}", out.stdout);
+    let busy = emulator
+        .requests()
+        .iter()
+        .filter(|r| r.status == 503 || r.status == 429)
+        .count();
+    assert_eq!(busy, 3, "one 429 and two 503s, each retried");
     assert!(
         started.elapsed() >= std::time::Duration::from_millis(900),
         "Retry-After: 1 was honoured"
@@ -232,7 +242,7 @@ fn past_the_retry_budget_is_a_clear_error_and_nothing_is_written() {
             .contains("gave up after 6 attempts"),
         "{envelope:#}"
     );
-    assert_eq!(hits(&emulator, "Organization"), 6, "5 retries, then stop");
+    assert_eq!(hits(&emulator, DATA_READS), 6, "5 retries, then stop");
     assert_eq!(emulator.requests().iter().filter(|r| r.write).count(), 0);
     assert_eq!(runtime_url(&emulator), OLD);
 }
@@ -249,7 +259,7 @@ fn request_limit_exceeded_is_not_retried() {
     let out = inspect(&sandbox);
     assert_eq!(out.code, 1);
     assert_eq!(out.json()["name"], "RequestLimitExceededError");
-    assert_eq!(hits(&emulator, "Organization"), 1, "no retry storm");
+    assert_eq!(hits(&emulator, DATA_READS), 1, "no retry storm");
 
     let (emulator, sandbox) = setup();
     emulator.inject(write_fault(limit, 50));
@@ -269,7 +279,7 @@ fn malformed_json_is_retried_on_a_read_and_re_read_after_a_write() {
     emulator.inject(read_fault(FaultKind::MalformedJson, 1));
     let out = inspect(&sandbox);
     assert_eq!(out.code, 0, "{}", out.stdout);
-    assert_eq!(hits(&emulator, "Organization"), 2);
+    assert_eq!(hits(&emulator, DATA_READS), 2);
 
     emulator.inject(write_fault(FaultKind::MalformedJson, 1));
     let out = tenant_urls(&sandbox);
