@@ -4,7 +4,7 @@
 //! itself happens in CPQ Admin > Settings (no API), then `<tenant>/refreshToken`.
 
 use super::guided::{confirm_command, finish};
-use super::users::{active_admins, find_users, frozen_user_ids};
+use super::users::{active_admins, find_users};
 use super::{Manual, ManualValue, Outcome, StepResult};
 use crate::commands::OpenOrg;
 use crate::journal::Journal;
@@ -56,8 +56,7 @@ pub async fn run(
         return failed(open, result, format!("{username} is inactive."), true).await;
     }
     result.check("active", true, "IsActive = true");
-    let frozen = frozen_user_ids(&open.client, std::slice::from_ref(&user.id)).await?;
-    if frozen.contains(&user.id) {
+    if user.is_frozen == Some(true) {
         result.check("not frozen", false, "UserLogin.IsFrozen = true");
         return failed(
             open,

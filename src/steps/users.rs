@@ -1,6 +1,7 @@
 //! Looking up users in the refreshed org, shared by the steps that name users.
 
 use crate::protocol::Result;
+use crate::salesforce::client::BatchRead;
 use crate::salesforce::{Client, soql_quote};
 use serde_json::Value;
 
@@ -15,6 +16,8 @@ pub struct OrgUser {
     pub is_active: bool,
     pub profile_name: Option<String>,
     pub api_enabled: Option<bool>,
+    /// `UserLogin.IsFrozen`; `None` when the org has no login record for the user.
+    pub is_frozen: Option<bool>,
 }
 
 impl OrgUser {
@@ -45,6 +48,7 @@ fn user_from(record: &Value) -> OrgUser {
         api_enabled: record
             .pointer("/Profile/PermissionsApiEnabled")
             .and_then(Value::as_bool),
+        is_frozen: None,
     }
 }
 
@@ -96,36 +100,40 @@ pub async fn find_users(
         .collect())
 }
 
+/// The users and their login records (frozen or not), in one round trip.
 async fn query_users(client: &Client, usernames: &[String]) -> Result<Vec<OrgUser>> {
     if usernames.is_empty() {
         return Ok(Vec::new());
     }
     let list: Vec<String> = usernames.iter().map(|u| soql_quote(u)).collect();
-    let rows = client
-        .query(&format!(
-            "SELECT {USER_FIELDS} FROM User WHERE Username IN ({})",
-            list.join(", ")
-        ))
-        .await?;
-    Ok(rows.iter().map(user_from).collect())
-}
-
-/// Whether each of these users is frozen (`UserLogin.IsFrozen`), by user ID.
-pub async fn frozen_user_ids(client: &Client, user_ids: &[String]) -> Result<Vec<String>> {
-    if user_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let list: Vec<String> = user_ids.iter().map(|u| soql_quote(u)).collect();
-    let rows = client
-        .query(&format!(
-            "SELECT UserId, IsFrozen FROM UserLogin WHERE UserId IN ({})",
-            list.join(", ")
-        ))
-        .await?;
-    Ok(rows
+    let list = list.join(", ");
+    let reads = [
+        BatchRead::Query(format!(
+            "SELECT {USER_FIELDS} FROM User WHERE Username IN ({list})"
+        )),
+        BatchRead::Query(format!(
+            "SELECT UserId, IsFrozen FROM UserLogin WHERE UserId IN (SELECT Id FROM User WHERE Username IN ({list}))"
+        )),
+    ];
+    let mut answers = client.get_batch(false, &reads).await?.into_iter();
+    let rows = |answer: Option<Result<Value>>| -> Result<Vec<Value>> {
+        match answer.unwrap_or(Ok(Value::Null))? {
+            Value::Array(rows) => Ok(rows),
+            _ => Ok(Vec::new()),
+        }
+    };
+    let users = rows(answers.next())?;
+    let logins = rows(answers.next())?;
+    Ok(users
         .iter()
-        .filter(|r| r.get("IsFrozen").and_then(Value::as_bool) == Some(true))
-        .filter_map(|r| r.get("UserId").and_then(Value::as_str).map(str::to_string))
+        .map(|record| {
+            let mut user = user_from(record);
+            user.is_frozen = logins
+                .iter()
+                .find(|l| l.get("UserId").and_then(Value::as_str) == Some(user.id.as_str()))
+                .and_then(|l| l.get("IsFrozen").and_then(Value::as_bool));
+            user
+        })
         .collect())
 }
 

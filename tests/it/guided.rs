@@ -201,3 +201,40 @@ fn runtime_clients_refuses_a_bad_client_flag_before_any_request() {
     assert_eq!(run.json()["name"], "InvalidClientError");
     assert!(emulator.requests().is_empty());
 }
+
+#[test]
+fn refresh_token_user_refuses_a_frozen_admin() {
+    let (emulator, sandbox) = setup_with(Seed::RefreshedSandbox);
+    let jane = emulator
+        .records("User")
+        .into_iter()
+        .find(|u| u["Username"] == "jane@acme.com.uat")
+        .unwrap();
+    emulator.with_state(|state| {
+        let logins = state.store_mut(false).table_mut("UserLogin").unwrap();
+        for login in logins
+            .records
+            .iter_mut()
+            .filter(|l| l["UserId"] == jane["Id"])
+        {
+            login.insert("IsFrozen".into(), true.into());
+        }
+    });
+    let run = step(
+        &sandbox,
+        &["refresh-token-user", "--username", "jane@acme.com.uat"],
+    );
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let result = &run.json()["result"];
+    assert!(
+        result["reason"].as_str().unwrap().contains("frozen"),
+        "{result:#}"
+    );
+    let checks = result["checks"].as_array().unwrap();
+    assert!(
+        checks
+            .iter()
+            .any(|c| c["name"] == "not frozen" && c["ok"] == false)
+    );
+    no_writes(&emulator);
+}
