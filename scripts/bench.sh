@@ -75,15 +75,26 @@ one_run() { # $1: emulator JSON line, $2: state dir
 }
 slow=$(start_emulator slow)
 slow_url=$(jq -r .url <<<"$slow")
+# Logged in through sf, as a user would be: the tool reads sf's auth store for the org.
+SF_ACCESS_TOKEN=$(jq -r .accessToken <<<"$slow") \
+  "$sf_bin" org login access-token --instance-url "$slow_url" --no-prompt --alias slow --json >/dev/null
 run_ms=()
 for i in 1 2 3 4 5; do
   curl -s -X POST "$slow_url/__emulator/reset" >/dev/null
   curl -s -X DELETE "$slow_url/__emulator/log" >/dev/null
-  t0=$(date +%s%N); one_run "$slow" "$work/state-slow-$i"; t1=$(date +%s%N)
+  t0=$(date +%s%N)
+  LOGIK_REFRESH_STATE_DIR="$work/state-slow-$i" "$bin/logik-refresh" run -o slow \
+    --runtime-url https://acme-uat.test.logik.io --json </dev/null >/dev/null || [[ $? == 68 ]]
+  t1=$(date +%s%N)
   run_ms+=($(( (t1 - t0) / 1000000 )))
 done
 run_requests=$(curl -s "$slow_url/__emulator/log" | jq 'length')
 run_best=$(printf '%s\n' "${run_ms[@]}" | sort -n | head -n1)
+# The same run again: everything is done or waiting for a person, so it only reads.
+curl -s -X DELETE "$slow_url/__emulator/log" >/dev/null
+LOGIK_REFRESH_STATE_DIR="$work/state-slow-5" "$bin/logik-refresh" run -o slow \
+  --runtime-url https://acme-uat.test.logik.io --json </dev/null >/dev/null || [[ $? == 68 ]]
+rerun_requests=$(curl -s "$slow_url/__emulator/log" | jq 'length')
 
 # 20 sandboxes at once.
 fleet=()
@@ -105,6 +116,6 @@ printf 'online:  logik-refresh org inspect -o uat   %8s ms   sf org display %8s 
   "$(ms "$work/online.json" 0)" "$(ms "$work/online.json" 1)" "$(ratio "$work/online.json")"
 printf 'peak RSS: logik-refresh --offline %s KiB (%s MiB); sf org display %s KiB\n' \
   "$peak_kib" "$((peak_kib / 1024))" "$sf_peak_kib"
-printf 'run at 100 ms/request: best of 5 %s ms, %s HTTP requests\n' "$run_best" "$run_requests"
+printf 'run at 100 ms/request: best of 5 %s ms, %s HTTP requests (a second run: %s)\n' "$run_best" "$run_requests" "$rerun_requests"
 printf 'fleet: 20 sandboxes at once %s ms vs one %s ms: %s.%sx\n' "$fleet_ms" "$run_best" \
   "$((fleet_ms / run_best))" "$(( (fleet_ms * 10 / run_best) % 10 ))"
