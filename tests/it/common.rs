@@ -18,6 +18,47 @@ pub struct Sandbox {
     pub dir: tempfile::TempDir,
 }
 
+impl Drop for Sandbox {
+    /// Every file the tool wrote in a test (journal, secrets index, case files) is checked for
+    /// the org's tokens and for being private, as the test ends.
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            return;
+        }
+        let mut files = Vec::new();
+        for dir in [self.state(), self.work()] {
+            collect_files(&dir, &mut files);
+        }
+        for path in files {
+            let text = std::fs::read(&path)
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+                .unwrap_or_default();
+            assert_no_token(&text, &path.display().to_string());
+            if path.starts_with(self.state()) {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+                assert_eq!(
+                    mode & 0o077,
+                    0,
+                    "{} is readable by others ({mode:o})",
+                    path.display()
+                );
+            }
+        }
+    }
+}
+
+fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect_files(&path, out);
+        } else {
+            out.push(path);
+        }
+    }
+}
+
 impl Sandbox {
     pub fn new() -> Sandbox {
         let dir = tempfile::tempdir().unwrap();
@@ -159,12 +200,35 @@ pub fn run_with_stdin(mut cmd: Command, stdin: &str) -> Run {
     });
     let out = child.wait_with_output().unwrap();
     writer.join().unwrap();
-    out.into()
+    checked(&cmd, out.into())
 }
 
 pub fn run(mut cmd: Command) -> Run {
     cmd.stdin(Stdio::null());
-    cmd.output().unwrap().into()
+    let out = cmd.output().unwrap().into();
+    checked(&cmd, out)
+}
+
+/// Secret hygiene for the whole suite: whatever a test runs, the tool never prints the org's
+/// access token or refresh token (the emulator's, which every test uses), not even in part.
+fn checked(cmd: &Command, run: Run) -> Run {
+    if cmd
+        .get_program()
+        .to_string_lossy()
+        .ends_with("logik-refresh")
+    {
+        assert_no_token(&run.stdout, "stdout");
+        assert_no_token(&run.stderr, "stderr");
+    }
+    run
+}
+
+pub fn assert_no_token(text: &str, place: &str) {
+    use logik_refresh::emulator::{SEED_ACCESS_TOKEN, SEED_REFRESH_TOKEN};
+    for secret in [SEED_ACCESS_TOKEN, SEED_REFRESH_TOKEN] {
+        let tail = &secret[secret.len() / 2..];
+        assert!(!text.contains(tail), "a token leaked into {place}:\n{text}");
+    }
 }
 
 pub fn emulator() -> Emulator {
