@@ -192,11 +192,14 @@ impl OrgFacts {
 
     /// Calls the org: Organization, installed packages and the tenant setting's describe run
     /// concurrently; the tenant rows follow once their field names are known.
+    /// `extra_reads` ride along in the Data API batch (a command that will read them anyway
+    /// saves a round trip); their answers come back in order.
     pub async fn gather_online(
         &mut self,
         client: &Client,
         token_source: TokenSource,
-    ) -> Result<()> {
+        extra_reads: &[BatchRead],
+    ) -> Result<Vec<Result<Value>>> {
         // Two round trips for everything the steps read up front: the Data API's reads in one
         // composite, the Tooling API's in another, at the same time.
         let data_reads = [
@@ -205,6 +208,10 @@ impl OrgFacts {
                 ),
                 BatchRead::Get(format!("sobjects/{TENANT_OBJECT}/describe")),
         ];
+        let data_reads: Vec<BatchRead> = data_reads
+            .into_iter()
+            .chain(extra_reads.iter().cloned())
+            .collect();
         let tooling_reads = [
                 BatchRead::Query(
                     "SELECT SubscriberPackage.NamespacePrefix, SubscriberPackage.Name, SubscriberPackageVersion.Name, \
@@ -231,6 +238,7 @@ impl OrgFacts {
         }
         let mut data = data?.into_iter();
         let (organization, describe) = (next_read(&mut data), next_read(&mut data));
+        let extra_answers: Vec<Result<Value>> = data.collect();
         let mut tooling = tooling?.into_iter();
         let (packages, pages) = (next_read(&mut tooling), next_read(&mut tooling));
         let organization = records(organization)?;
@@ -285,7 +293,7 @@ impl OrgFacts {
         self.source.offline = false;
         self.source.token_source = Some(token_source);
         self.source.requests = client.request_count();
-        Ok(())
+        Ok(extra_answers)
     }
 }
 

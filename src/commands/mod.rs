@@ -18,6 +18,7 @@ use crate::protocol::{CommandOutput, Error, ExitStatus, Format, Result};
 use crate::salesforce::Client;
 use crate::sf::connect::{OrgIdentity, OrgRequest, connect, identify};
 use crate::sf::intake::{parse_org_json, read_bounded, read_stdin_bounded};
+use crate::steps::users::{UserCache, user_reads, users_from_answers};
 use std::io::IsTerminal;
 
 /// The command's name as the error envelope's `context` shows it.
@@ -143,8 +144,19 @@ pub async fn open_org(flags: &OrgFlags) -> Result<OpenOrg> {
     open_identified(identity).await
 }
 
+/// Like [`open_org`], for commands that will look at the user they run as (guided steps, run):
+/// that user and its login record are read in the same round trip as the org's facts.
+pub async fn open_org_with_users(flags: &OrgFlags) -> Result<OpenOrg> {
+    let identity = identify(org_request(flags)?)?;
+    open_with(identity, true).await
+}
+
 /// Connects to an org already identified and gathers its facts.
 pub async fn open_identified(identity: OrgIdentity) -> Result<OpenOrg> {
+    open_with(identity, false).await
+}
+
+async fn open_with(identity: OrgIdentity, with_user: bool) -> Result<OpenOrg> {
     let mut facts = OrgFacts::from_identity(&identity);
     let mut warnings = identity
         .piped
@@ -160,16 +172,37 @@ pub async fn open_identified(identity: OrgIdentity) -> Result<OpenOrg> {
     if facts.instance_url.is_none() {
         facts.instance_url = Some(client.instance_url().to_string());
     }
-    if let Err(mut err) = facts.gather_online(&client, token_source).await {
-        err.warnings.extend(warnings);
-        err.warnings.extend(client.take_warnings());
-        return Err(err);
+    let running_user: Vec<String> = identity
+        .username
+        .iter()
+        .filter(|_| with_user)
+        .cloned()
+        .collect();
+    let extra = if running_user.is_empty() {
+        Vec::new()
+    } else {
+        user_reads(&running_user).to_vec()
+    };
+    let answers = match facts.gather_online(&client, token_source, &extra).await {
+        Ok(answers) => answers,
+        Err(mut err) => {
+            err.warnings.extend(warnings);
+            err.warnings.extend(client.take_warnings());
+            return Err(err);
+        }
+    };
+    let users = UserCache::default();
+    if !running_user.is_empty() {
+        // A failed ride-along read is no failure here: the step reads the user again.
+        if let Ok(found) = users_from_answers(answers) {
+            users.remember(&running_user, &found);
+        }
     }
     Ok(OpenOrg {
         identity,
         facts,
         client,
         warnings,
-        users: Default::default(),
+        users,
     })
 }

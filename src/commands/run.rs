@@ -3,7 +3,7 @@
 
 use crate::cli::run::RunArgs;
 use crate::commands::step::{journal_for, resolve_tenant};
-use crate::commands::{Globals, open_org};
+use crate::commands::{Globals, open_org_with_users};
 use crate::procedure::{RunEvent, RunOptions, run as run_procedure};
 use crate::protocol::output::{eprintln_quiet, print_json_line};
 use crate::protocol::{CommandOutput, Error, Format, Result};
@@ -30,7 +30,7 @@ pub async fn run(args: RunArgs, globals: &Globals) -> Result<CommandOutput> {
     if let Some(admin) = &args.tenant.admin_url {
         crate::logik::parse_tenant_url(admin, "--admin-url", args.tenant.allow_other_host)?;
     }
-    let open = open_org(&args.step.org).await?;
+    let open = open_org_with_users(&args.step.org).await?;
     let tenant = resolve_tenant(&open, &args.tenant)?;
     let mut journal = journal_for(&open)?;
     let mut client_args = Vec::new();

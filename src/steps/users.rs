@@ -79,14 +79,7 @@ pub async fn find_users(
     };
     if !missing.is_empty() {
         let found = query_users(&open.client, &missing).await?;
-        let mut known = open.users.known.lock().unwrap();
-        for name in missing {
-            let user = found
-                .iter()
-                .find(|u| u.username.eq_ignore_ascii_case(&name))
-                .cloned();
-            known.push((name, user));
-        }
+        open.users.remember(&missing, &found);
     }
     let known = open.users.known.lock().unwrap();
     Ok(wanted
@@ -105,25 +98,36 @@ async fn query_users(client: &Client, usernames: &[String]) -> Result<Vec<OrgUse
     if usernames.is_empty() {
         return Ok(Vec::new());
     }
+    let answers = client.get_batch(false, &user_reads(usernames)).await?;
+    users_from_answers(answers)
+}
+
+/// The two reads that describe these users: their records, and their login records (frozen or
+/// not) through a semi-join. Other batches may carry them (see `commands::open_org_with_users`).
+pub fn user_reads(usernames: &[String]) -> [BatchRead; 2] {
     let list: Vec<String> = usernames.iter().map(|u| soql_quote(u)).collect();
     let list = list.join(", ");
-    let reads = [
+    [
         BatchRead::Query(format!(
             "SELECT {USER_FIELDS} FROM User WHERE Username IN ({list})"
         )),
         BatchRead::Query(format!(
             "SELECT UserId, IsFrozen FROM UserLogin WHERE UserId IN (SELECT Id FROM User WHERE Username IN ({list}))"
         )),
-    ];
-    let mut answers = client.get_batch(false, &reads).await?.into_iter();
-    let rows = |answer: Option<Result<Value>>| -> Result<Vec<Value>> {
-        match answer.unwrap_or(Ok(Value::Null))? {
+    ]
+}
+
+/// The users from the answers to [`user_reads`], in that order.
+pub fn users_from_answers(answers: Vec<Result<Value>>) -> Result<Vec<OrgUser>> {
+    let mut answers = answers.into_iter();
+    let mut rows = || -> Result<Vec<Value>> {
+        match answers.next().unwrap_or(Ok(Value::Null))? {
             Value::Array(rows) => Ok(rows),
             _ => Ok(Vec::new()),
         }
     };
-    let users = rows(answers.next())?;
-    let logins = rows(answers.next())?;
+    let users = rows()?;
+    let logins = rows()?;
     Ok(users
         .iter()
         .map(|record| {
@@ -135,6 +139,24 @@ async fn query_users(client: &Client, usernames: &[String]) -> Result<Vec<OrgUse
             user
         })
         .collect())
+}
+
+impl UserCache {
+    /// Records what a read found for these usernames (a name not found is remembered too).
+    pub fn remember(&self, usernames: &[String], found: &[OrgUser]) {
+        let mut known = self.known.lock().unwrap();
+        for name in usernames {
+            let name = name.to_ascii_lowercase();
+            if known.iter().any(|(k, _)| *k == name) {
+                continue;
+            }
+            let user = found
+                .iter()
+                .find(|u| u.username.eq_ignore_ascii_case(&name))
+                .cloned();
+            known.push((name, user));
+        }
+    }
 }
 
 /// A few active System Administrators, to suggest when a chosen user will not do.

@@ -2,12 +2,12 @@
 
 use super::{journal_for, resolve_tenant, step_output};
 use crate::cli::step::RefreshTokenUserArgs;
-use crate::commands::open_org;
+use crate::commands::open_org_with_users;
 use crate::protocol::{CommandOutput, Result};
 use crate::steps::refresh_token_user::{RefreshTokenUserOptions, run as run_step};
 
 pub async fn run(args: RefreshTokenUserArgs) -> Result<CommandOutput> {
-    let open = open_org(&args.step.org).await?;
+    let open = open_org_with_users(&args.step.org).await?;
     let tenant = resolve_tenant(&open, &args.tenant)?;
     let mut journal = journal_for(&open)?;
     let mut confirm_args = tenant.confirm_args;

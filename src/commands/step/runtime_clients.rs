@@ -2,7 +2,7 @@
 
 use super::{journal_for, resolve_tenant, step_output};
 use crate::cli::step::RuntimeClientsArgs;
-use crate::commands::open_org;
+use crate::commands::open_org_with_users;
 use crate::protocol::{CommandOutput, Result};
 use crate::steps::runtime_clients::{RuntimeClientsOptions, parse_client, run as run_step};
 
@@ -13,7 +13,7 @@ pub async fn run(args: RuntimeClientsArgs) -> Result<CommandOutput> {
         .iter()
         .map(|c| parse_client(c))
         .collect::<Result<Vec<_>>>()?;
-    let open = open_org(&args.step.org).await?;
+    let open = open_org_with_users(&args.step.org).await?;
     let tenant = resolve_tenant(&open, &args.tenant)?;
     let mut journal = journal_for(&open)?;
     let mut confirm_args = tenant.confirm_args;
