@@ -96,9 +96,13 @@ LOGIK_REFRESH_STATE_DIR="$work/state-slow-5" "$bin/logik-refresh" run -o slow \
   --runtime-url https://acme-uat.test.logik.io --json </dev/null >/dev/null || [[ $? == 68 ]]
 rerun_requests=$(curl -s "$slow_url/__emulator/log" | jq 'length')
 
-# 20 sandboxes at once.
+# 20 sandboxes at once, each its own emulator at 100 ms per request, the token handed over in
+# the environment as a CI job would; against one run of the same kind, timed alone first.
 fleet=()
 for i in $(seq 20); do fleet+=("$(start_emulator "fleet$i")"); done
+t0=$(date +%s%N); one_run "${fleet[0]}" "$work/state-fleet-alone"; t1=$(date +%s%N)
+alone_ms=$(( (t1 - t0) / 1000000 ))
+curl -s -X POST "$(jq -r .url <<<"${fleet[0]}")/__emulator/reset" >/dev/null
 t0=$(date +%s%N)
 runs=()
 for i in $(seq 20); do one_run "${fleet[$((i-1))]}" "$work/state-fleet-$i" & runs+=($!); done
@@ -117,5 +121,5 @@ printf 'online:  logik-refresh org inspect -o uat   %8s ms   sf org display %8s 
 printf 'peak RSS: logik-refresh --offline %s KiB (%s MiB); sf org display %s KiB\n' \
   "$peak_kib" "$((peak_kib / 1024))" "$sf_peak_kib"
 printf 'run at 100 ms/request: best of 5 %s ms, %s HTTP requests (a second run: %s)\n' "$run_best" "$run_requests" "$rerun_requests"
-printf 'fleet: 20 sandboxes at once %s ms vs one %s ms: %s.%sx\n' "$fleet_ms" "$run_best" \
-  "$((fleet_ms / run_best))" "$(( (fleet_ms * 10 / run_best) % 10 ))"
+printf 'fleet: 20 sandboxes at once %s ms vs one alone %s ms: %s.%sx\n' "$fleet_ms" "$alone_ms" \
+  "$((fleet_ms / alone_ms))" "$(( (fleet_ms * 10 / alone_ms) % 10 ))"
