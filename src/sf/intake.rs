@@ -61,6 +61,13 @@ pub fn read_stdin_bounded() -> Result<String> {
 }
 
 pub fn read_bounded(reader: impl Read, what: &str) -> Result<String> {
+    let bytes = read_bounded_bytes(reader, what)?;
+    String::from_utf8(bytes)
+        .map_err(|_| Error::input("InputEncodingError", format!("{what} is not UTF-8 text.")))
+}
+
+/// Reads all of `reader`, refusing more than [`MAX_INPUT_BYTES`]: no sf output comes near it.
+pub fn read_bounded_bytes(reader: impl Read, what: &str) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
     reader
         .take(MAX_INPUT_BYTES + 1)
@@ -70,7 +77,7 @@ pub fn read_bounded(reader: impl Read, what: &str) -> Result<String> {
         return Err(Error::input(
             "InputTooLargeError",
             format!(
-                "{what} is larger than {} MiB; sf never prints that much for one org.",
+                "{what} is larger than {} MiB; sf never prints that much.",
                 MAX_INPUT_BYTES / 1024 / 1024
             ),
         )
@@ -78,8 +85,7 @@ pub fn read_bounded(reader: impl Read, what: &str) -> Result<String> {
             "Pipe the output of one sf command, e.g. `sf org display --json -o <alias>`.",
         ));
     }
-    String::from_utf8(bytes)
-        .map_err(|_| Error::input("InputEncodingError", format!("{what} is not UTF-8 text.")))
+    Ok(bytes)
 }
 
 /// Parses an org from sf's (or our own) JSON.

@@ -9,9 +9,10 @@ use crate::cli::{CaseCommand, OrgFlags};
 use crate::commands::Globals;
 use crate::protocol::{CommandOutput, Error, Result};
 use crate::sf::connect::OrgRequest;
-use crate::sf::intake::{MAX_INPUT_BYTES, parse_org_json};
+use crate::sf::intake::parse_org_json;
+use crate::sf::intake::read_bounded_bytes;
 use serde_json::Value;
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 use std::path::Path;
 
 /// The command's name for the error envelope's `context`.
@@ -33,25 +34,6 @@ pub async fn run(command: CaseCommand, globals: &Globals) -> Result<CommandOutpu
     }
 }
 
-/// Reads all of `reader`, refusing more than sf ever prints.
-fn read_bytes(reader: impl Read, what: &str) -> Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    reader
-        .take(MAX_INPUT_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| Error::input("InputReadError", format!("Could not read {what}: {e}")))?;
-    if bytes.len() as u64 > MAX_INPUT_BYTES {
-        return Err(Error::input(
-            "InputTooLargeError",
-            format!(
-                "{what} is larger than {} MiB: not a payload.",
-                MAX_INPUT_BYTES / 1024 / 1024
-            ),
-        ));
-    }
-    Ok(bytes)
-}
-
 /// A payload document from FILE, or stdin for `-` or no FILE: (what to call it, its JSON).
 pub(crate) fn read_document(file: Option<&Path>, command: &str) -> Result<(String, Value)> {
     let (what, bytes) = match file {
@@ -61,7 +43,7 @@ pub(crate) fn read_document(file: Option<&Path>, command: &str) -> Result<(Strin
                 Error::input("PayloadFileError", format!("Could not read {what}: {e}."))
                     .with_action("Write one with: logik-refresh case build ... --output case.json")
             })?;
-            let bytes = read_bytes(handle, &what)?;
+            let bytes = read_bounded_bytes(handle, &what)?;
             (what, bytes)
         }
         _ => {
@@ -75,7 +57,7 @@ pub(crate) fn read_document(file: Option<&Path>, command: &str) -> Result<(Strin
                     "logik-refresh case build ... --json | logik-refresh {command}"
                 )));
             }
-            let bytes = read_bytes(std::io::stdin().lock(), "standard input")?;
+            let bytes = read_bounded_bytes(std::io::stdin().lock(), "standard input")?;
             ("standard input".to_string(), bytes)
         }
     };
@@ -102,12 +84,15 @@ pub(crate) fn given_org(
                 Error::input("OrgJsonFileError", format!("Could not read {what}: {e}"))
                     .with_action("Save it with: sf org display --json -o <alias> > org.json")
             })?;
-            Some(read_bytes(file, &what)?)
+            Some(read_bounded_bytes(file, &what)?)
         }
-        Some(_) => Some(read_bytes(std::io::stdin().lock(), "standard input")?),
-        None if flags.target_org.is_none() && !std::io::stdin().is_terminal() => {
-            Some(read_bytes(std::io::stdin().lock(), "standard input")?)
-        }
+        Some(_) => Some(read_bounded_bytes(
+            std::io::stdin().lock(),
+            "standard input",
+        )?),
+        None if flags.target_org.is_none() && !std::io::stdin().is_terminal() => Some(
+            read_bounded_bytes(std::io::stdin().lock(), "standard input")?,
+        ),
         None => None,
     };
     match text {
