@@ -66,7 +66,7 @@ start_emulator() { # $1: name; prints the emulator's JSON line
   for _ in $(seq 100); do [[ -s "$fifo" ]] && break; sleep 0.05; done
   head -n1 "$fifo"
 }
-trap 'cleanup; [[ -f "$work/pids" ]] && xargs -r kill <"$work/pids" 2>/dev/null || true' EXIT
+trap '[[ -f "$work/pids" ]] && xargs -r kill <"$work/pids" 2>/dev/null; cleanup' EXIT
 one_run() { # $1: emulator JSON line, $2: state dir
   local u t
   u=$(jq -r .url <<<"$1"); t=$(jq -r .accessToken <<<"$1")
