@@ -33,7 +33,7 @@ trap cleanup EXIT
 export HOME="$work/home" SF_USE_GENERIC_UNIX_KEYCHAIN=true SF_DISABLE_TELEMETRY=true SF_AUTOUPDATE_DISABLE=true
 mkdir -p "$HOME"
 
-coproc EMULATOR { "$bin/logik-org-emulator" --port 0; }
+coproc EMULATOR { exec "$bin/logik-org-emulator" --port 0; }
 emulator_pid=$EMULATOR_PID
 read -r started <&"${EMULATOR[0]}"
 url=$(jq -r .url <<<"$started")

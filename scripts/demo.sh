@@ -20,7 +20,7 @@ trap cleanup EXIT
 export HOME="$demo_home" LOGIK_REFRESH_STATE_DIR="$demo_home/state" SF_USE_GENERIC_UNIX_KEYCHAIN=true SF_DISABLE_TELEMETRY=true SF_AUTOUPDATE_DISABLE=true
 
 # The emulator prints one JSON line with its URL (and its fake test token), then serves.
-coproc EMULATOR { "$bin/logik-org-emulator" --port 0; }
+coproc EMULATOR { exec "$bin/logik-org-emulator" --port 0; }
 emulator_pid=$EMULATOR_PID
 read -r started <&"${EMULATOR[0]}"
 url=$(jq -r .url <<<"$started")
