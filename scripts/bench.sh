@@ -67,10 +67,8 @@ start_emulator() { # $1: name; prints the emulator's JSON line
   head -n1 "$fifo"
 }
 trap '[[ -f "$work/pids" ]] && xargs -r kill <"$work/pids" 2>/dev/null; cleanup' EXIT
-one_run() { # $1: emulator JSON line, $2: state dir
-  local u t
-  u=$(jq -r .url <<<"$1"); t=$(jq -r .accessToken <<<"$1")
-  SF_ACCESS_TOKEN=$t SF_ORG_INSTANCE_URL=$u LOGIK_REFRESH_STATE_DIR=$2 \
+one_run() { # $1: instance URL, $2: access token, $3: state dir
+  SF_ACCESS_TOKEN=$2 SF_ORG_INSTANCE_URL=$1 LOGIK_REFRESH_STATE_DIR=$3 \
     "$bin/logik-refresh" run --runtime-url https://acme-uat.test.logik.io --json </dev/null >/dev/null || [[ $? == 68 ]]
 }
 slow=$(start_emulator slow)
@@ -98,14 +96,17 @@ rerun_requests=$(curl -s "$slow_url/__emulator/log" | jq 'length')
 
 # 20 sandboxes at once, each its own emulator at 100 ms per request, the token handed over in
 # the environment as a CI job would; against one run of the same kind, timed alone first.
-fleet=()
-for i in $(seq 20); do fleet+=("$(start_emulator "fleet$i")"); done
-t0=$(date +%s%N); one_run "${fleet[0]}" "$work/state-fleet-alone"; t1=$(date +%s%N)
+urls=(); tokens=()
+for i in $(seq 20); do
+  line=$(start_emulator "fleet$i")
+  urls+=("$(jq -r .url <<<"$line")"); tokens+=("$(jq -r .accessToken <<<"$line")")
+done
+t0=$(date +%s%N); one_run "${urls[0]}" "${tokens[0]}" "$work/state-fleet-alone"; t1=$(date +%s%N)
 alone_ms=$(( (t1 - t0) / 1000000 ))
-curl -s -X POST "$(jq -r .url <<<"${fleet[0]}")/__emulator/reset" >/dev/null
+curl -s -X POST "${urls[0]}/__emulator/reset" >/dev/null
 t0=$(date +%s%N)
 runs=()
-for i in $(seq 20); do one_run "${fleet[$((i-1))]}" "$work/state-fleet-$i" & runs+=($!); done
+for i in $(seq 0 19); do one_run "${urls[$i]}" "${tokens[$i]}" "$work/state-fleet-$i" & runs+=($!); done
 for pid in "${runs[@]}"; do wait "$pid" || true; done
 t1=$(date +%s%N)
 fleet_ms=$(( (t1 - t0) / 1000000 ))
