@@ -17,7 +17,7 @@ use crate::org::OrgFacts;
 use crate::protocol::{CommandOutput, Error, ExitStatus, Format, Result};
 use crate::salesforce::Client;
 use crate::sf::connect::{OrgIdentity, OrgRequest, connect, identify};
-use crate::sf::intake::{parse_org_json, read_bounded, read_stdin_bounded};
+use crate::sf::intake::{PipedOrg, parse_org_json, read_bounded, read_stdin_bounded};
 use crate::steps::users::{UserCache, user_reads, users_from_answers};
 use std::io::IsTerminal;
 
@@ -158,13 +158,11 @@ pub async fn open_identified(identity: OrgIdentity) -> Result<OpenOrg> {
 
 async fn open_with(identity: OrgIdentity, with_user: bool) -> Result<OpenOrg> {
     let mut facts = OrgFacts::from_identity(&identity);
-    let mut warnings = identity
+    let warnings = identity
         .piped
         .as_ref()
-        .map(|p| p.sf_warnings.clone())
+        .map(PipedOrg::warnings_to_pass_on)
         .unwrap_or_default();
-    // sf's note that it hides secrets is noise here: this tool never shows them either.
-    warnings.retain(|w| !w.contains("Secrets are now hidden"));
     let (connection, token_source) = connect(&identity)?;
     let client = Client::new(connection)?;
     client.settle_api_version().await?;

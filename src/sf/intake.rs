@@ -55,6 +55,18 @@ pub struct PipedOrg {
     pub sf_warnings: Vec<String>,
 }
 
+impl PipedOrg {
+    /// The warnings sf printed that matter here: not its note that it hides secrets, since this
+    /// tool never shows them either.
+    pub fn warnings_to_pass_on(&self) -> Vec<String> {
+        self.sf_warnings
+            .iter()
+            .filter(|w| !w.contains("Secrets are now hidden"))
+            .cloned()
+            .collect()
+    }
+}
+
 /// Reads all of stdin (bounded), for commands that take an org or a payload from a pipe.
 pub fn read_stdin_bounded() -> Result<String> {
     read_bounded(std::io::stdin().lock(), "standard input")

@@ -1,6 +1,6 @@
 //! `case build`: the support case payload.
 
-use super::{given_org, sf_warnings};
+use super::given_org;
 use crate::case::answers::{CaseAnswers, load_answers};
 use crate::case::build::{
     Field, Inputs, Values, assemble, case_org, org_is_refreshed, parse_inputs, problems_error,
@@ -219,7 +219,7 @@ async fn load_org(request: OrgRequest, offline: bool) -> Result<OrgAtHand> {
     let piped_warnings = identity
         .piped
         .as_ref()
-        .map(|p| sf_warnings(&p.sf_warnings))
+        .map(|p| p.warnings_to_pass_on())
         .unwrap_or_default();
     let shape = identity.piped.as_ref().and_then(|p| p.shape);
     if offline || shape == Some(InputShape::SandboxProcess) {

@@ -110,13 +110,3 @@ pub(crate) fn given_org(
         _ => Ok(None),
     }
 }
-
-/// The warnings sf printed that matter here (not its note that it hides secrets: this tool
-/// never shows them either).
-pub(crate) fn sf_warnings(warnings: &[String]) -> Vec<String> {
-    warnings
-        .iter()
-        .filter(|w| !w.contains("Secrets are now hidden"))
-        .cloned()
-        .collect()
-}

@@ -1,6 +1,6 @@
 //! `case org-id`: the follow-up that sends the new org ID.
 
-use super::{given_org, sf_warnings};
+use super::given_org;
 use crate::case::followup::{OrgIdResult, follow_up};
 use crate::case::payload::now_rfc3339;
 use crate::case::render::render_follow_up;
@@ -34,7 +34,7 @@ pub async fn run(args: CaseOrgIdArgs) -> Result<CommandOutput> {
     let (facts, mut warnings) = match &identity.piped {
         Some(piped) => (
             OrgFacts::from_identity(&identity),
-            sf_warnings(&piped.sf_warnings),
+            piped.warnings_to_pass_on(),
         ),
         None => {
             let open = open_identified(identity).await?;

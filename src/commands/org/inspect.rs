@@ -5,6 +5,7 @@ use crate::commands::{open_identified, org_request};
 use crate::org::OrgFacts;
 use crate::protocol::{CommandOutput, Error, Result};
 use crate::sf::connect::identify;
+use crate::sf::intake::PipedOrg;
 use std::fmt::Write;
 
 pub async fn run(args: InspectArgs) -> Result<CommandOutput> {
@@ -17,11 +18,11 @@ pub async fn run(args: InspectArgs) -> Result<CommandOutput> {
         .with_action("sf org display --json -o <alias> | logik-refresh org inspect --offline"));
     }
     let identity = identify(request)?;
-    let (facts, mut warnings) = if args.offline {
+    let (facts, warnings) = if args.offline {
         let warnings = identity
             .piped
             .as_ref()
-            .map(|p| p.sf_warnings.clone())
+            .map(PipedOrg::warnings_to_pass_on)
             .unwrap_or_default();
         (OrgFacts::from_identity(&identity), warnings)
     } else {
@@ -30,7 +31,6 @@ pub async fn run(args: InspectArgs) -> Result<CommandOutput> {
         warnings.extend(open.client.take_warnings());
         (open.facts, warnings)
     };
-    warnings.retain(|w| !w.contains("Secrets are now hidden"));
     let text = render_text(&facts);
     Ok(CommandOutput::new(&facts, text).with_warnings(warnings))
 }
