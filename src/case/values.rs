@@ -77,27 +77,7 @@ pub fn parse_cpq_url(input: &str, allow_other_host: bool) -> Result<Parsed<Strin
             )),
         );
     }
-    let with_scheme = if text.contains("://") {
-        text.to_string()
-    } else {
-        format!("https://{text}")
-    };
-    let url = url::Url::parse(&with_scheme).map_err(|e| {
-        Error::input(name, format!("\"{}\" is not a URL ({e}).", shown(text)))
-            .with_action(format!("Use the form {example}"))
-    })?;
-    let host = url.host_str().unwrap_or_default().to_string();
-    if url.scheme() != "https" {
-        return Err(Error::input(
-            name,
-            format!(
-                "The CPQ environment URL must use https, not {}: \"{}\".",
-                url.scheme(),
-                shown(text)
-            ),
-        )
-        .with_action(format!("Use https://{host}")));
-    }
+    let (url, host) = parse_https_site(text, name, example, "The CPQ environment URL")?;
     let path_ok = matches!(url.path(), "" | "/");
     if !path_ok || url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
         let base = match url.port() {
@@ -129,6 +109,38 @@ pub fn parse_cpq_url(input: &str, allow_other_host: bool) -> Result<Parsed<Strin
         value,
         warning: host_warning,
     })
+}
+
+/// A site's URL as people type it (a bare host gets `https://`), which must be https: the URL
+/// and its host. `what` starts the messages ("The My Domain URL"), `name` names the error.
+fn parse_https_site(
+    text: &str,
+    name: &str,
+    example: &str,
+    what: &str,
+) -> Result<(url::Url, String)> {
+    let with_scheme = if text.contains("://") {
+        text.to_string()
+    } else {
+        format!("https://{text}")
+    };
+    let url = url::Url::parse(&with_scheme).map_err(|e| {
+        Error::input(name, format!("\"{}\" is not a URL ({e}).", shown(text)))
+            .with_action(format!("Use the form {example}"))
+    })?;
+    let host = url.host_str().unwrap_or_default().to_string();
+    if url.scheme() != "https" {
+        return Err(Error::input(
+            name,
+            format!(
+                "{what} must use https, not {}: \"{}\".",
+                url.scheme(),
+                shown(text)
+            ),
+        )
+        .with_action(format!("Use https://{host}")));
+    }
+    Ok((url, host))
 }
 
 /// A Logik host, or any host with the flag (then the warning). Errors name `what`.
@@ -254,23 +266,7 @@ pub fn parse_my_domain_url(input: &str) -> Result<Option<String>> {
     {
         return Ok(None);
     }
-    let with_scheme = if text.contains("://") {
-        text.to_string()
-    } else {
-        format!("https://{text}")
-    };
-    let url = url::Url::parse(&with_scheme).map_err(|e| {
-        Error::input(name, format!("\"{}\" is not a URL ({e}).", shown(text)))
-            .with_action(format!("Use the form {example}"))
-    })?;
-    let host = url.host_str().unwrap_or_default().to_string();
-    if url.scheme() != "https" {
-        return Err(Error::input(
-            name,
-            format!("The My Domain URL must use https: \"{}\".", shown(text)),
-        )
-        .with_action(format!("Use https://{host}")));
-    }
+    let (url, host) = parse_https_site(text, name, example, "The My Domain URL")?;
     if !MY_DOMAIN_SUFFIXES.iter().any(|s| host.ends_with(s)) || !is_host_name(&host) {
         return Err(Error::input(
             name,
