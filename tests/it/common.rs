@@ -231,6 +231,20 @@ pub fn assert_no_token(text: &str, place: &str) {
     }
 }
 
+/// Write requests the emulator received (composite subrequests counted by their methods).
+pub fn writes(emulator: &Emulator) -> usize {
+    emulator.requests().iter().filter(|r| r.write).count()
+}
+
+/// The org-default row of the CPQ Tenant setting, as the emulator holds it now.
+pub fn org_default(emulator: &Emulator) -> Value {
+    emulator
+        .records("LGK__ConfigurationTenant__c")
+        .into_iter()
+        .find(|r| r["SetupOwnerId"].as_str().unwrap().starts_with("00D"))
+        .expect("org default row")
+}
+
 pub fn emulator() -> Emulator {
     Emulator::start(EmulatorOptions::default()).unwrap()
 }

@@ -54,11 +54,7 @@ fn tenant_urls(sandbox: &Sandbox) -> Run {
 }
 
 fn runtime_url(emulator: &Emulator) -> String {
-    emulator
-        .records("LGK__ConfigurationTenant__c")
-        .into_iter()
-        .find(|r| r["SetupOwnerId"].as_str().unwrap().starts_with("00D"))
-        .unwrap()["LGK__RuntimeUrl__c"]
+    org_default(emulator)["LGK__RuntimeUrl__c"]
         .as_str()
         .unwrap()
         .to_string()

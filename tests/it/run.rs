@@ -21,10 +21,6 @@ fn run_cmd(sandbox: &Sandbox, extra: &[&str]) -> Command {
     sandbox.cmd(&args)
 }
 
-fn writes(emulator: &Emulator) -> usize {
-    emulator.requests().iter().filter(|r| r.write).count()
-}
-
 /// Runs a confirm command the tool printed, as the user would paste it.
 fn confirm(sandbox: &Sandbox, command: &str) {
     let words: Vec<&str> = command.split_whitespace().collect();
@@ -236,4 +232,27 @@ fn a_run_killed_after_the_write_resumes_without_writing_twice() {
         "applied",
         "the journal is reconciled with the org"
     );
+}
+
+#[test]
+fn bad_input_is_refused_before_any_request() {
+    let (emulator, sandbox) = setup();
+    let missing = run(sandbox.cmd(&["run", "-o", "uat", "--json"]));
+    assert_eq!(missing.code, 2, "{}", missing.stdout);
+    assert_eq!(missing.json()["name"], "MissingRuntimeUrlError");
+    let bad_client = run(run_cmd(&sandbox, &["--client", "web store", "--json"]));
+    assert_eq!(bad_client.code, 2, "{}", bad_client.stdout);
+    assert_eq!(bad_client.json()["name"], "InvalidClientError");
+    let bad_url = run(sandbox.cmd(&[
+        "run",
+        "-o",
+        "uat",
+        "--runtime-url",
+        "http://acme.test.logik.io",
+        "--json",
+    ]));
+    assert_eq!(bad_url.code, 2);
+    assert_eq!(bad_url.json()["name"], "InvalidTenantUrlError");
+    assert!(emulator.requests().is_empty(), "nothing reached the org");
+    assert!(sandbox.journal().is_empty());
 }

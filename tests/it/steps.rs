@@ -37,10 +37,6 @@ fn step(sandbox: &Sandbox, name: &str, extra: &[&str]) -> (Run, Value) {
     (run, out)
 }
 
-fn writes(emulator: &Emulator) -> usize {
-    emulator.requests().iter().filter(|r| r.write).count()
-}
-
 fn events(sandbox: &Sandbox) -> Vec<String> {
     let journal = sandbox.journal();
     for entry in &journal {

@@ -22,18 +22,6 @@ fn step(sandbox: &Sandbox, extra: &[&str]) -> Run {
     run(sandbox.cmd(&args))
 }
 
-fn org_default(emulator: &Emulator) -> Value {
-    emulator
-        .records("LGK__ConfigurationTenant__c")
-        .into_iter()
-        .find(|r| r["SetupOwnerId"].as_str().unwrap().starts_with("00D"))
-        .expect("org default row")
-}
-
-fn writes(emulator: &Emulator) -> usize {
-    emulator.requests().iter().filter(|r| r.write).count()
-}
-
 fn setup() -> (Emulator, Sandbox) {
     let emulator = emulator();
     let sandbox = Sandbox::new();
