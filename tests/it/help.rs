@@ -121,7 +121,7 @@ fn assert_json_snapshot(name: &str, out: &Run, code: i32) {
 }
 
 /// A throwaway HOME whose sf auth store has `uat` (the refreshed sandbox emulator).
-fn sandbox_org() -> (logik_refresh::emulator::Emulator, Sandbox) {
+fn sandbox_org() -> (logik_org_emulator::Emulator, Sandbox) {
     let emulator = emulator();
     let sandbox = Sandbox::new();
     sandbox.sf_auth_store("v1", &format!("{}/", emulator.base_url()));
@@ -139,9 +139,9 @@ fn json_org_inspect() {
 
 #[test]
 fn json_org_wait() {
-    use logik_refresh::emulator::{EmulatorOptions, PRODUCTION_ORG_ID, PRODUCTION_USERNAME};
-    let prod = logik_refresh::emulator::Emulator::start(EmulatorOptions {
-        seed: logik_refresh::emulator::Seed::Production,
+    use logik_org_emulator::{EmulatorOptions, PRODUCTION_ORG_ID, PRODUCTION_USERNAME};
+    let prod = logik_org_emulator::Emulator::start(EmulatorOptions {
+        seed: logik_org_emulator::Seed::Production,
         ..EmulatorOptions::default()
     })
     .unwrap();
@@ -193,7 +193,7 @@ fn json_case_commands() {
         "--cpq-url",
         "https://acme.test.logik.io",
         "--refresh-date",
-        "2026-12-01",
+        "2099-12-01",
         "--retain-data",
         "--cpq-admin",
         "admin@acme.com.uat",
