@@ -24,7 +24,7 @@ if ! need hyperfine || [[ ! -x /usr/bin/time ]]; then
 fi
 
 sf_bin=$(bash scripts/install-sf.sh)
-cargo build --quiet --release --bins
+cargo build --quiet --release --workspace --bins
 bin="$PWD/target/release"
 
 work=$(mktemp -d)

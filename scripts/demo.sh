@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 sf_bin=$(bash scripts/install-sf.sh)
-cargo build --quiet --bins
+cargo build --quiet --workspace --bins
 bin="$PWD/target/debug"
 
 demo_home=$(mktemp -d)

@@ -15,7 +15,7 @@ export LOGIK_REFRESH_TEST_SF="$sf_bin"
 echo "sf: $("$sf_bin" --version)" >&2
 
 if cargo nextest --version >/dev/null 2>&1; then
-  cargo nextest run --all-targets --no-fail-fast "$@"
+  cargo nextest run --workspace --all-targets --no-fail-fast "$@"
 else
-  cargo test --all-targets --no-fail-fast "$@"
+  cargo test --workspace --all-targets --no-fail-fast "$@"
 fi

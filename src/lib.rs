@@ -1,6 +1,6 @@
 //! logik-refresh: reconnect a refreshed Salesforce sandbox to its ServiceNow CPQ (Logik.ai)
-//! tenant. The binary (`main.rs`) is a thin shell over this library; the org emulator the tests
-//! use lives here too so both binaries and the tests share one copy.
+//! tenant. The binary (`main.rs`) is a thin shell over this library. The org emulator the tests
+//! run against is its own crate (`crates/org-emulator`), so the tool never links it.
 
 // `Error` carries the whole sf envelope (actions, data, warnings). Errors are rare and end the
 // command, so the size of `Result`'s error side costs nothing worth boxing for.
@@ -9,7 +9,6 @@
 pub mod case;
 pub mod cli;
 pub mod commands;
-pub mod emulator;
 pub mod fsutil;
 pub mod journal;
 pub mod logik;

@@ -3,7 +3,7 @@
 
 use crate::common::*;
 use crate::real_sf::{real_sf, sf, sf_login};
-use logik_refresh::emulator::{SEED_ACCESS_TOKEN, SEED_ORG_ID};
+use logik_org_emulator::{SEED_ACCESS_TOKEN, SEED_ORG_ID};
 use serde_json::{Value, json};
 use std::path::Path;
 

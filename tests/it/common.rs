@@ -1,7 +1,7 @@
 //! Shared test harness: run the real binary in a throwaway HOME with a clean environment, start
 //! the org emulator, lay out sf's auth store from the real sf test vectors.
 
-use logik_refresh::emulator::{Emulator, EmulatorOptions};
+use logik_org_emulator::{Emulator, EmulatorOptions};
 use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -85,7 +85,7 @@ impl Sandbox {
         let path = self
             .state()
             .join("journal")
-            .join(format!("{}.jsonl", logik_refresh::emulator::SEED_ORG_ID));
+            .join(format!("{}.jsonl", logik_org_emulator::SEED_ORG_ID));
         std::fs::read_to_string(path)
             .unwrap_or_default()
             .lines()
@@ -104,7 +104,7 @@ impl Sandbox {
         let mut auth: Value =
             serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
         auth["refreshToken"] = Value::String(encrypt(
-            logik_refresh::emulator::SEED_REFRESH_TOKEN,
+            logik_org_emulator::SEED_REFRESH_TOKEN,
             &key,
             "a1b2c3d4e5f6",
         ));
@@ -224,7 +224,7 @@ fn checked(cmd: &Command, run: Run) -> Run {
 }
 
 pub fn assert_no_token(text: &str, place: &str) {
-    use logik_refresh::emulator::{SEED_ACCESS_TOKEN, SEED_REFRESH_TOKEN};
+    use logik_org_emulator::{SEED_ACCESS_TOKEN, SEED_REFRESH_TOKEN};
     for secret in [SEED_ACCESS_TOKEN, SEED_REFRESH_TOKEN] {
         let tail = &secret[secret.len() / 2..];
         assert!(!text.contains(tail), "a token leaked into {place}:\n{text}");

@@ -4,7 +4,7 @@
 
 use crate::common::*;
 use crate::real_sf::real_sf;
-use logik_refresh::emulator::SEED_ACCESS_TOKEN;
+use logik_org_emulator::SEED_ACCESS_TOKEN;
 use serde_json::Value;
 
 /// `cmd` with one more variable set.
@@ -146,7 +146,7 @@ fn through_sfs_auth_store_it_reaches_the_org_and_sees_the_packages() {
     assert_eq!(org["packages"]["logik"]["installed"], true);
     assert_eq!(org["packages"]["cpq"]["installed"], true);
     assert!(org["requests"].as_u64().unwrap() >= 1);
-    assert_eq!(org["orgId"], logik_refresh::emulator::SEED_ORG_ID);
+    assert_eq!(org["orgId"], logik_org_emulator::SEED_ORG_ID);
     assert!(
         check(&report, "auth-file")["detail"]
             .as_str()
@@ -159,7 +159,7 @@ fn through_sfs_auth_store_it_reaches_the_org_and_sees_the_packages() {
         result["state"]["journal"]
             .as_str()
             .unwrap()
-            .ends_with(&format!("{}.jsonl", logik_refresh::emulator::SEED_ORG_ID))
+            .ends_with(&format!("{}.jsonl", logik_org_emulator::SEED_ORG_ID))
     );
 
     let text = run(sandbox.cmd(&["doctor", "-o", "uat"]));

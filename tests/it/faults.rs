@@ -3,7 +3,7 @@
 //! token, and refused writes are in tenant_urls.rs.)
 
 use crate::common::*;
-use logik_refresh::emulator::{Emulator, Fault, FaultKind};
+use logik_org_emulator::{Emulator, Fault, FaultKind};
 
 const NEW: &str = "https://acme-uat.test.logik.io";
 const OLD: &str = "https://acme.test.logik.io";

@@ -25,10 +25,7 @@ fn files_name_the_org_and_ask_for_json() {
     let value = out.json();
     assert_valid("org-inspect", &value);
     assert_eq!(value["result"]["alias"], "uat");
-    assert_eq!(
-        value["result"]["orgId"],
-        logik_refresh::emulator::SEED_ORG_ID
-    );
+    assert_eq!(value["result"]["orgId"], logik_org_emulator::SEED_ORG_ID);
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! The guided steps: exact values, `manual` (exit 68) until `--confirm`, never a write.
 
 use crate::common::*;
-use logik_refresh::emulator::{Emulator, EmulatorOptions, Seed};
+use logik_org_emulator::{Emulator, EmulatorOptions, Seed};
 
 const TENANT: &str = "https://acme-uat.test.logik.io";
 

@@ -3,7 +3,7 @@
 //! journal and every file it writes; and what it writes that is sensitive is mode 600.
 
 use crate::common::*;
-use logik_refresh::emulator::{Fault, FaultKind, SEED_ACCESS_TOKEN, SEED_REFRESH_TOKEN};
+use logik_org_emulator::{Fault, FaultKind, SEED_ACCESS_TOKEN, SEED_REFRESH_TOKEN};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 

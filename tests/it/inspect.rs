@@ -1,7 +1,7 @@
 //! `org inspect` against the emulator: piped sf JSON, sf's auth store, offline.
 
 use crate::common::*;
-use logik_refresh::emulator::SEED_ACCESS_TOKEN;
+use logik_org_emulator::SEED_ACCESS_TOKEN;
 
 #[test]
 fn offline_from_a_redacted_display_says_what_the_json_says() {
@@ -135,12 +135,11 @@ fn environment_token_is_used_when_nothing_else_is_there() {
 
 #[test]
 fn query_pages_are_followed_to_the_end() {
-    let emulator =
-        logik_refresh::emulator::Emulator::start(logik_refresh::emulator::EmulatorOptions {
-            page_size: 1,
-            ..Default::default()
-        })
-        .unwrap();
+    let emulator = logik_org_emulator::Emulator::start(logik_org_emulator::EmulatorOptions {
+        page_size: 1,
+        ..Default::default()
+    })
+    .unwrap();
     let sandbox = Sandbox::new();
     sandbox.sf_auth_store("v1", &format!("{}/", emulator.base_url()));
     let run = run(sandbox.cmd(&["org", "inspect", "-o", "uat", "--json"]));
@@ -180,7 +179,7 @@ fn without_any_api_version_the_orgs_newest_is_used() {
         .env("SF_ORG_INSTANCE_URL", emulator.base_url());
     let run = run(cmd);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
-    let newest = logik_refresh::emulator::LATEST_API_VERSION;
+    let newest = logik_org_emulator::LATEST_API_VERSION;
     assert_eq!(run.json()["result"]["apiVersion"], newest);
     let log = emulator.requests();
     assert!(

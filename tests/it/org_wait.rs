@@ -2,7 +2,7 @@
 //! 100/Completed as it is polled.
 
 use crate::common::*;
-use logik_refresh::emulator::{
+use logik_org_emulator::{
     Emulator, EmulatorOptions, Fault, FaultKind, PRODUCTION_ORG_ID, PRODUCTION_USERNAME,
     SEED_ORG_ID, Seed,
 };

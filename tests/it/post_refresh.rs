@@ -6,7 +6,7 @@
 
 use crate::common::*;
 use crate::real_sf::{real_sf, sf};
-use logik_refresh::emulator::{Emulator, EmulatorOptions, SEED_ACCESS_TOKEN, SEED_ORG_ID, Seed};
+use logik_org_emulator::{Emulator, EmulatorOptions, SEED_ACCESS_TOKEN, SEED_ORG_ID, Seed};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -3,7 +3,7 @@
 //! v2 key (`SF_CRYPTO_V2=true`). With `CI` set, a missing sf fails the test instead of skipping.
 
 use crate::common::*;
-use logik_refresh::emulator::SEED_ACCESS_TOKEN;
+use logik_org_emulator::SEED_ACCESS_TOKEN;
 use std::path::PathBuf;
 use std::process::Command;
 

@@ -1,7 +1,7 @@
 //! `run`: the whole procedure against a freshly seeded emulator.
 
 use crate::common::*;
-use logik_refresh::emulator::{Emulator, Fault, FaultKind};
+use logik_org_emulator::{Emulator, Fault, FaultKind};
 use serde_json::Value;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

@@ -5,7 +5,7 @@
 
 use crate::common::*;
 use crate::real_sf::{real_sf, sf, sf_login};
-use logik_refresh::emulator::SEED_ORG_ID;
+use logik_org_emulator::SEED_ORG_ID;
 use std::path::Path;
 
 const PLUGIN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/sf-plugin");

@@ -2,7 +2,7 @@
 //! emulator: check, plan, apply, a second run that writes nothing, the journal, and faults.
 
 use crate::common::*;
-use logik_refresh::emulator::{Emulator, EmulatorOptions, Fault, FaultKind, OLD_TENANT_URL, Seed};
+use logik_org_emulator::{Emulator, EmulatorOptions, Fault, FaultKind, OLD_TENANT_URL, Seed};
 use serde_json::{Value, json};
 
 const NEW: &str = "https://acme-uat.test.logik.io";

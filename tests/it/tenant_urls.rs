@@ -1,7 +1,7 @@
 //! `step tenant-urls` against the emulator: plan, apply, idempotence, the journal, faults.
 
 use crate::common::*;
-use logik_refresh::emulator::{Emulator, EmulatorOptions, Fault, FaultKind, Seed};
+use logik_org_emulator::{Emulator, EmulatorOptions, Fault, FaultKind, Seed};
 use serde_json::Value;
 
 const NEW: &str = "https://acme-uat.test.logik.io";
@@ -261,10 +261,7 @@ fn a_401_once_renews_the_token_with_the_refresh_token() {
         1,
         "renewed once"
     );
-    assert!(
-        !run.stdout
-            .contains(logik_refresh::emulator::SEED_REFRESH_TOKEN)
-    );
+    assert!(!run.stdout.contains(logik_org_emulator::SEED_REFRESH_TOKEN));
 }
 
 #[test]

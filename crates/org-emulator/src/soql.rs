@@ -1288,8 +1288,8 @@ pub fn query(env: &Env, src: &str) -> Result<QueryOutput, SoqlError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::emulator::Seed;
-    use crate::emulator::state::OrgState;
+    use crate::Seed;
+    use crate::state::OrgState;
     use serde_json::json;
 
     fn run(state: &OrgState, src: &str) -> Result<QueryOutput, SoqlError> {

@@ -233,7 +233,7 @@ mod tests {
     fn checksum_vectors() {
         assert_eq!(to_id18("001M000000qfPyS").unwrap(), "001M000000qfPySIAU");
         assert_eq!(to_id18("a0RE000000IJmcN").unwrap(), "a0RE000000IJmcNMAT");
-        assert!(is_valid_id18(crate::emulator::SEED_ORG_ID));
+        assert!(is_valid_id18(crate::SEED_ORG_ID));
         assert!(is_valid_id18(&make_id("005", "5e", 12345)));
         assert!(to_id18("not an id").is_none());
     }

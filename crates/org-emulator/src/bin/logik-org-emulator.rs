@@ -7,7 +7,7 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use logik_refresh::emulator::{Emulator, EmulatorOptions, SEED_REFRESH_TOKEN, Seed};
+use logik_org_emulator::{Emulator, EmulatorOptions, SEED_REFRESH_TOKEN, Seed};
 
 const USAGE: &str = "usage: logik-org-emulator [--port N] [--seed refreshed-sandbox|production|no-logik|no-cpq] [--latency-ms N] [--page-size N]";
 
