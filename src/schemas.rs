@@ -1,11 +1,11 @@
 //! Every JSON Schema the tool publishes, generated from the Rust types (draft 2020-12). They are
 //! committed under `schemas/`; `cargo run -- schema --out-dir schemas` regenerates them.
 
-use crate::journal::JournalEntry;
-use crate::org::OrgFacts;
-use crate::procedure::{RunEvent, RunSummary};
+use crate::org::facts::OrgFacts;
 use crate::protocol::envelope::{ErrorEnvelope, SuccessEnvelope};
 use crate::steps::StepResult;
+use crate::steps::journal::JournalEntry;
+use crate::steps::procedure::{RunEvent, RunSummary};
 use schemars::{JsonSchema, schema_for};
 use serde_json::Value;
 

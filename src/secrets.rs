@@ -19,7 +19,7 @@
 //!   (mode 600) records the names stored, where and when: names only, never values.
 
 use crate::protocol::{Error, Result};
-use crate::secret::Secret;
+use crate::redacted::Secret;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -1021,7 +1021,7 @@ fn capitalise(text: &str) -> String {
 
 /// `<state dir>/secrets.json`.
 pub fn index_path() -> Result<PathBuf> {
-    Ok(crate::journal::state_dir()?.join("secrets.json"))
+    Ok(crate::steps::journal::state_dir()?.join("secrets.json"))
 }
 
 /// Reads a secret value from a pipe: at most [`MAX_VALUE_BYTES`], UTF-8, one line (one trailing

@@ -8,7 +8,7 @@ use super::payload::{
     SCHEMA_VERSION, SupportCase, SupportCaseKind,
 };
 use super::values::{self, Parsed};
-use crate::org::OrgFacts;
+use crate::org::facts::OrgFacts;
 use crate::protocol::{Error, Result};
 use crate::salesforce::ids::OrgId;
 use crate::sf::intake::InputShape;
@@ -400,7 +400,7 @@ pub fn org_is_refreshed(
 
 /// The org as the payload records it.
 pub fn case_org(facts: &OrgFacts, refreshed: bool) -> CaseOrg {
-    let package = |which: fn(&crate::org::Packages) -> &crate::org::PackageInfo| {
+    let package = |which: fn(&crate::org::facts::Packages) -> &crate::org::facts::PackageInfo| {
         facts
             .packages
             .as_ref()
@@ -529,7 +529,7 @@ pub fn assemble(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::org::FactsSource;
+    use crate::org::facts::FactsSource;
 
     fn today() -> Date {
         "2026-11-30".parse().unwrap()

@@ -4,7 +4,7 @@
 use super::build::case_org;
 use super::payload::{FollowUpKind, Generator, OrgIdFollowUp, SCHEMA_VERSION};
 use super::render::Rendered;
-use crate::org::OrgFacts;
+use crate::org::facts::OrgFacts;
 use crate::protocol::{Error, Result};
 use crate::salesforce::ids::OrgId;
 use crate::sf::intake::InputShape;

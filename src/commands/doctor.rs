@@ -8,11 +8,11 @@
 //! either way. Nothing in it is secret: tokens and keys are read only to prove they work.
 
 use crate::cli::DoctorArgs;
-use crate::commands::{open_identified, org_request};
-use crate::journal::state_dir;
-use crate::org::Packages;
+use crate::commands::shared::org_request;
+use crate::org::facts::Packages;
+use crate::org::session::open_identified;
 use crate::protocol::{CommandOutput, Error, ExitStatus, Result};
-use crate::secret::is_redacted_placeholder;
+use crate::redacted::is_redacted_placeholder;
 use crate::secrets::{self, KeystoreStatus, StoreKind};
 use crate::sf::authfile::{load_stored_auth, read_auth_file};
 use crate::sf::config::resolve_target_org;
@@ -21,6 +21,7 @@ use crate::sf::home::{SfEnv, home_dir};
 use crate::sf::intake::{parse_org_json, read_stdin_bounded};
 use crate::sf::keychain::{KeySource, KeychainContext, Platform, SystemRunner, key_source, sf_key};
 use crate::sf::runner::sf_program;
+use crate::steps::journal::state_dir;
 use schemars::JsonSchema;
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -771,7 +772,7 @@ fn package_checks(packages: Option<&Packages>) -> Vec<DoctorCheck> {
             ),
         ];
     };
-    let version = |p: &crate::org::PackageInfo| {
+    let version = |p: &crate::org::facts::PackageInfo| {
         p.version
             .as_deref()
             .map(|v| format!("installed, {v}"))

@@ -1,8 +1,8 @@
 //! `rollback --step NAME`.
 
 use crate::cli::RollbackArgs;
-use crate::commands::open_org;
-use crate::commands::step::{journal_for, step_output};
+use crate::commands::shared::open_org;
+use crate::commands::shared::{journal_for, step_output};
 use crate::protocol::{CommandOutput, Result};
 use crate::steps::rollback::run as run_rollback;
 

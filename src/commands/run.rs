@@ -2,11 +2,11 @@
 //! stdout.
 
 use crate::cli::run::RunArgs;
-use crate::commands::step::{journal_for, resolve_tenant};
-use crate::commands::{Globals, open_org_with_users};
-use crate::procedure::{RunEvent, RunOptions, run as run_procedure};
+use crate::commands::shared::{Globals, open_org_with_users};
+use crate::commands::shared::{journal_for, resolve_tenant};
 use crate::protocol::output::{eprintln_quiet, print_json_line};
 use crate::protocol::{CommandOutput, Error, Format, Result};
+use crate::steps::procedure::{RunEvent, RunOptions, run as run_procedure};
 use crate::steps::runtime_clients::{ClientPermissions, parse_client};
 use std::io::IsTerminal;
 
@@ -26,9 +26,13 @@ pub async fn run(args: RunArgs, globals: &Globals) -> Result<CommandOutput> {
         .map(|c| parse_client(c))
         .collect::<Result<Vec<_>>>()?;
     // Check the URLs before any network call.
-    crate::logik::parse_tenant_url(&runtime_flag, "--runtime-url", args.tenant.allow_other_host)?;
+    crate::org::tenant::parse_tenant_url(
+        &runtime_flag,
+        "--runtime-url",
+        args.tenant.allow_other_host,
+    )?;
     if let Some(admin) = &args.tenant.admin_url {
-        crate::logik::parse_tenant_url(admin, "--admin-url", args.tenant.allow_other_host)?;
+        crate::org::tenant::parse_tenant_url(admin, "--admin-url", args.tenant.allow_other_host)?;
     }
     let open = open_org_with_users(&args.step.org).await?;
     let tenant = resolve_tenant(&open, &args.tenant)?;

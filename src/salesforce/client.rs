@@ -6,7 +6,7 @@
 
 use super::error::{api_error, network_error};
 use crate::protocol::{Error, Result};
-use crate::secret::Secret;
+use crate::redacted::Secret;
 use reqwest::{Method, StatusCode, Url};
 use serde_json::{Value, json};
 use std::sync::atomic::{AtomicU64, Ordering};

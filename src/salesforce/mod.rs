@@ -1,5 +1,6 @@
 //! The Salesforce REST and Tooling client.
 
+pub mod checked_write;
 pub mod client;
 pub mod error;
 

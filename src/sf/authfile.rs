@@ -6,7 +6,7 @@
 //! same, except that a value that is plainly a damaged encrypted one (hexadecimal, or with a
 //! `:`) is an error rather than a "token" the server would refuse.
 
-use crate::secret::Secret;
+use crate::redacted::Secret;
 use crate::sf::crypto::{self, DecryptError, looks_encrypted};
 use crate::sf::home::sfdx_dir;
 use crate::sf::keychain::{KeySource, LoadedKey};

@@ -6,10 +6,10 @@
 //! The token is never printed; only where it came from is.
 
 use crate::protocol::{Error, Result};
+use crate::redacted::{Secret, is_redacted_placeholder};
 use crate::salesforce::client::parse_instance_url;
 use crate::salesforce::ids::OrgId;
 use crate::salesforce::{Connection, RefreshGrant};
-use crate::secret::{Secret, is_redacted_placeholder};
 use crate::sf::authfile::load_stored_auth;
 use crate::sf::config::{configured_api_version, resolve_target_org};
 use crate::sf::home::{SfEnv, home_dir};

@@ -10,7 +10,7 @@
 //!
 //! Nothing here panics on any input, and no error repeats the value or the key.
 
-use crate::secret::Secret;
+use crate::redacted::Secret;
 use crate::{Error, Result};
 use aes_gcm::aead::{AeadInPlace, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce, Tag};

@@ -5,8 +5,8 @@
 //! own exit code and passes its message and actions on.
 
 use crate::protocol::{Error, ExitStatus, Result};
+use crate::redacted::{Secret, is_redacted_placeholder};
 use crate::salesforce::ids::OrgId;
-use crate::secret::{Secret, is_redacted_placeholder};
 use serde_json::{Map, Value};
 use std::io::Read;
 

@@ -4,10 +4,10 @@
 
 use super::guided::{confirm_command, finish};
 use super::{Manual, ManualValue, Outcome, StepResult};
-use crate::commands::OpenOrg;
-use crate::journal::Journal;
-use crate::logik::TenantUrl;
+use crate::org::session::OpenOrg;
+use crate::org::tenant::TenantUrl;
 use crate::protocol::Result;
+use crate::steps::journal::Journal;
 
 pub const STEP: &str = "configurator-url";
 /// The path of the tenant's configurator.

@@ -5,8 +5,8 @@
 //! tenant, another user), the old confirmation no longer counts.
 
 use super::{Manual, Outcome, StepResult};
-use crate::journal::{Journal, JournalEntry, JournalEvent};
 use crate::protocol::Result;
+use crate::steps::journal::{Journal, JournalEntry, JournalEvent};
 
 /// A fingerprint of what the admin was asked to enter.
 pub fn values_note(manual: &Manual) -> String {

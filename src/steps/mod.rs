@@ -4,10 +4,11 @@
 //! the org's journal before and after each write so that an interrupted run can be resumed and
 //! a change rolled back.
 
-pub mod checked_write;
 pub mod configurator_url;
 pub mod guided;
+pub mod journal;
 pub mod org_id;
+pub mod procedure;
 pub mod provisioning_user;
 pub mod refresh_token_user;
 pub mod rollback;
@@ -15,9 +16,8 @@ pub mod runtime_clients;
 pub mod tenant_urls;
 pub mod touch_products;
 pub mod trusted_urls;
-pub mod users;
 
-use crate::org::OrgFacts;
+use crate::org::facts::OrgFacts;
 use crate::protocol::{Error, ExitStatus, Result};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

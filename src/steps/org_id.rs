@@ -4,9 +4,9 @@
 
 use super::guided::{confirm_command, finish};
 use super::{Manual, ManualValue, Outcome, StepResult};
-use crate::commands::OpenOrg;
-use crate::journal::Journal;
+use crate::org::session::OpenOrg;
 use crate::protocol::Result;
+use crate::steps::journal::Journal;
 
 pub const STEP: &str = "org-id";
 

@@ -9,15 +9,15 @@
 //! says so (outcome `manual`), journals that the verification was sent, and does not send
 //! another one while the link is valid.
 
-use super::checked_write::write_checked;
 use super::{
     Change, ChangedRecord, Check, Manual, ManualValue, Outcome, StepResult, guard_production,
 };
-use crate::commands::OpenOrg;
-use crate::journal::{Journal, JournalEntry, JournalEvent};
+use crate::org::session::OpenOrg;
 use crate::protocol::{Error, Result};
 use crate::salesforce::Client;
+use crate::salesforce::checked_write::write_checked;
 use crate::salesforce::soql_quote;
+use crate::steps::journal::{Journal, JournalEntry, JournalEvent};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Map, Value, json};
 

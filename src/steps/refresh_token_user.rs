@@ -4,12 +4,12 @@
 //! itself happens in CPQ Admin > Settings (no API), then `<tenant>/refreshToken`.
 
 use super::guided::{confirm_command, finish};
-use super::users::{active_admins, find_users};
 use super::{Manual, ManualValue, Outcome, StepResult};
-use crate::commands::OpenOrg;
-use crate::journal::Journal;
-use crate::logik::TenantUrl;
+use crate::org::session::OpenOrg;
+use crate::org::tenant::TenantUrl;
+use crate::org::users::{active_admins, find_users};
 use crate::protocol::Result;
+use crate::steps::journal::Journal;
 
 pub const STEP: &str = "refresh-token-user";
 

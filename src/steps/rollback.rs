@@ -3,9 +3,9 @@
 //! changed since is left alone and reported. Records the change created are deleted.
 
 use super::{Change, ChangedRecord, Outcome, StepResult, guard_production};
-use crate::commands::OpenOrg;
-use crate::journal::{Journal, JournalEntry, JournalEvent};
+use crate::org::session::OpenOrg;
 use crate::protocol::{Error, Result};
+use crate::steps::journal::{Journal, JournalEntry, JournalEvent};
 use serde_json::{Map, Value};
 
 pub const STEP: &str = "rollback";

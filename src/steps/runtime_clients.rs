@@ -4,13 +4,13 @@
 //! user's new 18-character ID, the permissions, the origins) and where to keep its token.
 
 use super::guided::{confirm_command, finish};
-use super::users::find_users;
 use super::{Manual, ManualValue, Outcome, StepResult};
-use crate::commands::OpenOrg;
-use crate::journal::{Journal, JournalEntry, JournalEvent};
-use crate::logik::TenantUrl;
-use crate::org::parse_my_domain;
+use crate::org::facts::parse_my_domain;
+use crate::org::session::OpenOrg;
+use crate::org::tenant::TenantUrl;
+use crate::org::users::find_users;
 use crate::protocol::{Error, Result};
+use crate::steps::journal::{Journal, JournalEntry, JournalEvent};
 
 pub const STEP: &str = "runtime-clients";
 const NOT_USED: &str = "not used";

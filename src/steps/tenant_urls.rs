@@ -4,13 +4,13 @@
 //! Profile and user rows shadow the default for their users: they are reported, and updated
 //! too with `--include-overrides`.
 
-use super::checked_write::{Written, write_checked};
 use super::{Change, ChangedRecord, Outcome, StepResult, guard_production};
-use crate::commands::OpenOrg;
-use crate::journal::{Journal, JournalEntry, JournalEvent};
-use crate::logik::TenantUrl;
-use crate::org::{TenantRow, TenantSetting};
+use crate::org::facts::{TenantRow, TenantSetting};
+use crate::org::session::OpenOrg;
+use crate::org::tenant::TenantUrl;
 use crate::protocol::{Error, Result};
+use crate::salesforce::checked_write::{Written, write_checked};
+use crate::steps::journal::{Journal, JournalEntry, JournalEvent};
 use serde_json::{Map, Value, json};
 
 pub const STEP: &str = "tenant-urls";

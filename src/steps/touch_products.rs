@@ -8,12 +8,12 @@
 //! touch; `step tenant-urls` applying a new repoint makes every product due again, and so does
 //! `--force` (for a repoint made another way).
 
-use super::checked_write::write_checked;
 use super::{Change, Outcome, StepResult, guard_production};
-use crate::commands::OpenOrg;
-use crate::journal::{Journal, JournalEntry, JournalEvent};
+use crate::org::session::OpenOrg;
 use crate::protocol::{Error, Result};
 use crate::salesforce::Client;
+use crate::salesforce::checked_write::write_checked;
+use crate::steps::journal::{Journal, JournalEntry, JournalEvent};
 use jiff::Timestamp;
 use serde_json::{Value, json};
 use std::collections::HashMap;

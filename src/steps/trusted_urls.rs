@@ -8,13 +8,13 @@
 //! lacks something is updated; else a row left for another Logik host (the tenant before the
 //! refresh) is repointed, keeping its name; else a row is added.
 
-use super::checked_write::write_checked;
 use super::{Change, ChangedRecord, Check, Outcome, StepResult, guard_production};
-use crate::commands::OpenOrg;
-use crate::journal::{Journal, JournalEntry, JournalEvent};
-use crate::logik::TenantUrl;
+use crate::org::session::OpenOrg;
+use crate::org::tenant::TenantUrl;
 use crate::protocol::{Error, Result};
 use crate::salesforce::Client;
+use crate::salesforce::checked_write::write_checked;
+use crate::steps::journal::{Journal, JournalEntry, JournalEvent};
 use serde_json::{Map, Value};
 
 pub const STEP: &str = "trusted-urls";
@@ -609,7 +609,7 @@ async fn apply(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::logik::parse_tenant_url;
+    use crate::org::tenant::parse_tenant_url;
     use serde_json::json;
 
     fn tenant(url: &str) -> TenantUrl {

@@ -12,8 +12,9 @@ use crate::case::users::{check_users, pick_provisioning_user, provisioning_candi
 use crate::case::validate::{PayloadKind, validate_payload};
 use crate::case::values;
 use crate::cli::case::CaseBuildArgs;
-use crate::commands::{Globals, open_identified};
-use crate::org::OrgFacts;
+use crate::commands::shared::Globals;
+use crate::org::facts::OrgFacts;
+use crate::org::session::open_identified;
 use crate::protocol::{CommandOutput, Error, Result};
 use crate::salesforce::Client;
 use crate::sf::connect::{OrgRequest, identify};

@@ -6,7 +6,7 @@ pub mod render;
 pub mod validate;
 
 use crate::cli::{CaseCommand, OrgFlags};
-use crate::commands::Globals;
+use crate::commands::shared::Globals;
 use crate::protocol::{CommandOutput, Error, Result};
 use crate::sf::connect::OrgRequest;
 use crate::sf::intake::parse_org_json;

@@ -1,8 +1,9 @@
 //! `org inspect`: the refreshed org's facts.
 
 use crate::cli::InspectArgs;
-use crate::commands::{open_identified, org_request};
-use crate::org::OrgFacts;
+use crate::commands::shared::org_request;
+use crate::org::facts::OrgFacts;
+use crate::org::session::open_identified;
 use crate::protocol::{CommandOutput, Error, Result};
 use crate::sf::connect::identify;
 use crate::sf::intake::PipedOrg;

@@ -6,14 +6,15 @@
 //! each time the status or the copy progress changes. `--timeout` ends the wait with exit 69.
 
 use crate::cli::org::WaitArgs;
-use crate::commands::{OpenOrg, open_org};
-use crate::org::parse_my_domain;
+use crate::commands::shared::open_org;
+use crate::org::facts::parse_my_domain;
+use crate::org::session::OpenOrg;
 use crate::protocol::{CommandOutput, Error, ExitStatus, Result};
 use crate::salesforce::Client;
+use crate::salesforce::checked_write::is_transient;
 use crate::salesforce::ids::OrgId;
 use crate::salesforce::soql_quote;
 use crate::steps::StepOrg;
-use crate::steps::checked_write::is_transient;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};

@@ -1,9 +1,9 @@
 //! `secret get NAME`: the one command that prints a secret, because the user asked for it.
 
 use crate::cli::secret::SecretGetArgs;
-use crate::commands::Globals;
+use crate::commands::shared::Globals;
 use crate::protocol::{CommandOutput, Format, Result};
-use crate::secret::Secret;
+use crate::redacted::Secret;
 use crate::secrets::{SecretName, SecretSource, Secrets};
 use schemars::JsonSchema;
 use serde::Serialize;

@@ -8,7 +8,7 @@ pub mod list;
 pub mod set;
 
 use crate::cli::secret::SecretCommand;
-use crate::commands::Globals;
+use crate::commands::shared::Globals;
 use crate::protocol::{CommandOutput, Error, Result};
 
 pub fn context(command: &SecretCommand) -> &'static str {

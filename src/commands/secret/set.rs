@@ -2,7 +2,7 @@
 //! keystore.
 
 use crate::cli::secret::SecretSetArgs;
-use crate::commands::Globals;
+use crate::commands::shared::Globals;
 use crate::protocol::{CommandOutput, Error, Result};
 use crate::secrets::{SecretName, Secrets, StoreKind, read_value};
 use schemars::JsonSchema;

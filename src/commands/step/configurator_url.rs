@@ -1,8 +1,8 @@
 //! `step configurator-url`.
 
-use super::{journal_for, resolve_tenant, step_output};
 use crate::cli::step::ConfiguratorUrlArgs;
-use crate::commands::open_org;
+use crate::commands::shared::open_org;
+use crate::commands::shared::{journal_for, resolve_tenant, step_output};
 use crate::protocol::{CommandOutput, Result};
 use crate::steps::configurator_url::{ConfiguratorUrlOptions, run as run_step};
 

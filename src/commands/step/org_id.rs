@@ -1,8 +1,8 @@
 //! `step org-id`.
 
-use super::{journal_for, step_output};
 use crate::cli::step::OrgIdArgs;
-use crate::commands::open_org;
+use crate::commands::shared::open_org;
+use crate::commands::shared::{journal_for, step_output};
 use crate::protocol::{CommandOutput, Result};
 use crate::steps::org_id::{OrgIdOptions, run as run_step};
 

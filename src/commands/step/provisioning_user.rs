@@ -1,8 +1,8 @@
 //! `step provisioning-user`.
 
-use super::{journal_for, step_output};
 use crate::cli::step::ProvisioningUserArgs;
-use crate::commands::open_org;
+use crate::commands::shared::open_org;
+use crate::commands::shared::{journal_for, step_output};
 use crate::protocol::{CommandOutput, Result};
 use crate::steps::provisioning_user::{ProvisioningUserOptions, check_username, run as run_step};
 

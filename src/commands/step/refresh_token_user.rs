@@ -1,8 +1,8 @@
 //! `step refresh-token-user`.
 
-use super::{journal_for, resolve_tenant, step_output};
 use crate::cli::step::RefreshTokenUserArgs;
-use crate::commands::open_org_with_users;
+use crate::commands::shared::open_org_with_users;
+use crate::commands::shared::{journal_for, resolve_tenant, step_output};
 use crate::protocol::{CommandOutput, Result};
 use crate::steps::refresh_token_user::{RefreshTokenUserOptions, run as run_step};
 

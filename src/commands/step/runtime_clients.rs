@@ -1,8 +1,8 @@
 //! `step runtime-clients`.
 
-use super::{journal_for, resolve_tenant, step_output};
 use crate::cli::step::RuntimeClientsArgs;
-use crate::commands::open_org_with_users;
+use crate::commands::shared::open_org_with_users;
+use crate::commands::shared::{journal_for, resolve_tenant, step_output};
 use crate::protocol::{CommandOutput, Result};
 use crate::steps::runtime_clients::{RuntimeClientsOptions, parse_client, run as run_step};
 

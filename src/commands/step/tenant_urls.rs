@@ -1,9 +1,9 @@
 //! `step tenant-urls`.
 
-use super::{journal_for, step_output};
 use crate::cli::step::TenantUrlsArgs;
-use crate::commands::open_org;
-use crate::logik::parse_tenant_url;
+use crate::commands::shared::open_org;
+use crate::commands::shared::{journal_for, step_output};
+use crate::org::tenant::parse_tenant_url;
 use crate::protocol::{CommandOutput, Result};
 use crate::steps::tenant_urls::{TenantUrlsOptions, run as run_step};
 

@@ -1,8 +1,8 @@
 //! `step touch-products`.
 
-use super::{journal_for, step_output};
 use crate::cli::step::TouchProductsArgs;
-use crate::commands::open_org;
+use crate::commands::shared::open_org;
+use crate::commands::shared::{journal_for, step_output};
 use crate::protocol::{CommandOutput, Result};
 use crate::steps::touch_products::{TouchProductsOptions, run as run_step};
 

@@ -1,9 +1,9 @@
 //! `step trusted-urls`.
 
-use super::{journal_for, resolve_tenant, step_output};
 use crate::cli::step::TrustedUrlsArgs;
-use crate::commands::open_org;
-use crate::logik::parse_tenant_url;
+use crate::commands::shared::open_org;
+use crate::commands::shared::{journal_for, resolve_tenant, step_output};
+use crate::org::tenant::parse_tenant_url;
 use crate::protocol::{CommandOutput, Result};
 use crate::steps::trusted_urls::{TrustedUrlsOptions, run as run_step};
 

@@ -2,7 +2,7 @@
 //! the org itself says (Organization, installed packages, the Logik tenant setting rows).
 //! Other commands reuse these facts, and their outputs carry them so commands chain.
 
-use crate::logik::{
+use crate::org::tenant::{
     CPQ_NAMESPACE, LOGIK_NAMESPACE, TENANT_OBJECT, setup_owner_level, tenant_fields,
 };
 use crate::protocol::Result;

@@ -2,11 +2,11 @@
 //! step decides afresh from the org and the journal, so a second run skips what is done (API
 //! steps find nothing to change, guided steps find their confirmation) and sends no write.
 
-use crate::commands::OpenOrg;
-use crate::journal::Journal;
-use crate::logik::TenantUrl;
+use crate::org::session::OpenOrg;
+use crate::org::tenant::TenantUrl;
 use crate::protocol::{Error, ExitStatus, Result};
 use crate::steps::configurator_url::{self, ConfiguratorUrlOptions};
+use crate::steps::journal::Journal;
 use crate::steps::org_id::{self, OrgIdOptions};
 use crate::steps::provisioning_user::{self, ProvisioningUserOptions};
 use crate::steps::refresh_token_user::{self, RefreshTokenUserOptions};

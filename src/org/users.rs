@@ -65,7 +65,7 @@ pub struct UserCache {
 
 /// The users with these usernames: one query for those not read before.
 pub async fn find_users(
-    open: &crate::commands::OpenOrg,
+    open: &crate::org::session::OpenOrg,
     usernames: &[String],
 ) -> Result<Vec<OrgUser>> {
     let wanted: Vec<String> = usernames.iter().map(|u| u.to_ascii_lowercase()).collect();

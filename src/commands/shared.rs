@@ -1,0 +1,157 @@
+//! What the commands share: how they were called, opening the org from the flags, the org's
+//! journal, the tenant from the flags or the org, and a step's result as output.
+
+use crate::cli::step::TenantFlags;
+use crate::cli::{Cli, OrgFlags};
+use crate::org::session::{OpenOrg, open_identified, open_identified_with_users};
+use crate::org::tenant::{TenantUrl, parse_tenant_url};
+use crate::protocol::{CommandOutput, Error, Format, Result};
+use crate::sf::connect::{OrgRequest, identify};
+use crate::sf::intake::{parse_org_json, read_bounded, read_stdin_bounded};
+use crate::steps::StepResult;
+use crate::steps::journal::Journal;
+use std::io::IsTerminal;
+
+/// What every command may need to know about how it was called.
+#[derive(Debug, Clone, Copy)]
+pub struct Globals {
+    pub format: Format,
+    /// True when the command may ask the user for missing values: a terminal on stdin and
+    /// stderr, no `--json`, no `--no-prompt`.
+    pub may_prompt: bool,
+}
+
+impl Globals {
+    pub fn from_cli(cli: &Cli) -> Globals {
+        let format = Format::detect(cli.json);
+        let may_prompt = format == Format::Text
+            && !cli.no_prompt
+            && std::io::stdin().is_terminal()
+            && std::io::stderr().is_terminal();
+        Globals { format, may_prompt }
+    }
+}
+
+/// Builds the org request from the flags and, when no org is named, from sf JSON on stdin.
+/// stdin is read only when it is not a terminal, so nothing ever waits for typing.
+pub fn org_request(flags: &OrgFlags) -> Result<OrgRequest> {
+    let mut request = OrgRequest {
+        target_org: flags.target_org.clone(),
+        api_version: flags.api_version.clone(),
+        piped: None,
+    };
+    let text = match &flags.org_json {
+        Some(path) if path.as_os_str() == "-" => Some(read_stdin_bounded()?),
+        Some(path) => {
+            let file = std::fs::File::open(path).map_err(|e| {
+                Error::input(
+                    "OrgJsonFileError",
+                    format!("Could not read {}: {e}", path.display()),
+                )
+                .with_action("Save it with: sf org display --json -o <alias> > org.json")
+            })?;
+            Some(read_bounded(file, &path.display().to_string())?)
+        }
+        None if flags.target_org.is_none() && !std::io::stdin().is_terminal() => {
+            let text = read_stdin_bounded()?;
+            // An empty pipe with a default org configured (a CI job with no stdin) means
+            // "use the default org"; with none configured it is an error, said below.
+            if text.trim().is_empty() && crate::sf::connect::has_default_org() {
+                None
+            } else {
+                Some(text)
+            }
+        }
+        None => None,
+    };
+    if let Some(text) = text {
+        request.piped = Some(parse_org_json(&text)?);
+    }
+    Ok(request)
+}
+
+/// Finds the org from the flags (or stdin), connects, and gathers its facts.
+pub async fn open_org(flags: &OrgFlags) -> Result<OpenOrg> {
+    let identity = identify(org_request(flags)?)?;
+    open_identified(identity).await
+}
+
+/// Like [`open_org`], for commands that will look at the user they run as (guided steps, run):
+/// that user and its login record are read in the same round trip as the org's facts.
+pub async fn open_org_with_users(flags: &OrgFlags) -> Result<OpenOrg> {
+    let identity = identify(org_request(flags)?)?;
+    open_identified_with_users(identity).await
+}
+
+/// The journal of the open org.
+pub fn journal_for(open: &OpenOrg) -> Result<Journal> {
+    let org_id = open.facts.org_id.as_deref().ok_or_else(|| {
+        Error::new(
+            "OrgIdUnknownError",
+            "The org did not report its ID; no journal can be kept.",
+        )
+    })?;
+    Journal::open(org_id)
+}
+
+/// A step's result as the command's output: exit 68 while a person still has work to do.
+pub fn step_output(open: &OpenOrg, result: StepResult) -> CommandOutput {
+    let text = result.to_text();
+    let exit = result.exit_status();
+    let mut output = CommandOutput::new(&result, text).with_warnings(open.warnings.clone());
+    output.warnings.extend(open.client.take_warnings());
+    output.exit = exit;
+    output
+}
+
+/// The tenant for a guided step: the flags, else the org-default row of the org's CPQ Tenant
+/// setting. Also returns the flags to repeat in the step's `--confirm` command.
+pub fn resolve_tenant(open: &OpenOrg, flags: &TenantFlags) -> Result<ResolvedTenant> {
+    let mut confirm_args = Vec::new();
+    let org_row = open.facts.tenant_setting.as_ref().and_then(|setting| {
+        let org_id = open.facts.org_id.as_deref()?;
+        setting
+            .rows
+            .iter()
+            .find(|r| r.level == "org" && r.setup_owner_id.get(..15) == org_id.get(..15))
+    });
+    let runtime_text = match &flags.runtime_url {
+        Some(url) => {
+            confirm_args.extend(["--runtime-url".to_string(), url.clone()]);
+            url.clone()
+        }
+        None => org_row.and_then(|r| r.runtime_url.clone()).ok_or_else(|| {
+            Error::input("NoTenantUrlError", "No tenant URL: the org's CPQ Tenant setting has none and --runtime-url was not given.")
+                .with_action("Pass --runtime-url https://<tenant>.<sector>.logik.io, or run `logik-refresh step tenant-urls` first.")
+        })?,
+    };
+    let runtime = parse_tenant_url(&runtime_text, "--runtime-url", flags.allow_other_host)?;
+    let admin = match (&flags.admin_url, &flags.runtime_url) {
+        (Some(url), _) => {
+            confirm_args.extend(["--admin-url".to_string(), url.clone()]);
+            parse_tenant_url(url, "--admin-url", flags.allow_other_host)?
+        }
+        // A runtime URL given by flag means "this tenant"; the org's row may be stale.
+        (None, Some(_)) => runtime.clone(),
+        (None, None) => match org_row.and_then(|r| r.admin_url.clone()) {
+            Some(url) => {
+                parse_tenant_url(&url, "the org's Administration URL", flags.allow_other_host)?
+            }
+            None => runtime.clone(),
+        },
+    };
+    if flags.allow_other_host {
+        confirm_args.push("--allow-other-host".to_string());
+    }
+    Ok(ResolvedTenant {
+        runtime,
+        admin,
+        confirm_args,
+    })
+}
+
+pub struct ResolvedTenant {
+    pub runtime: TenantUrl,
+    pub admin: TenantUrl,
+    pub confirm_args: Vec<String>,
+}
