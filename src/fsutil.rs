@@ -1,18 +1,188 @@
-//! Writing files so that a failure never leaves a partial one: write a temporary file in the
-//! same folder, then rename it over the target.
+//! Files in and out. Reading: the one bounded reader every file the tool reads goes through
+//! (regular files only, never blocking on a FIFO, never more than [`MAX_FILE_BYTES`]). Writing:
+//! a temporary file in the same folder renamed over the target, so a failure never leaves a
+//! partial file; `--output` paths are checked first, so a device, FIFO, folder or read-only file
+//! is refused rather than replaced.
 
 use crate::protocol::{Error, Result};
-use std::io::Write;
-use std::path::Path;
+use std::fs::{File, Metadata, OpenOptions};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+
+/// The most the tool reads of any one file: sf's files, journals and payloads are far smaller.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// What a path is when it is not a regular file (`None` for a regular file).
+fn special_kind(meta: &Metadata) -> Option<&'static str> {
+    let kind = meta.file_type();
+    if kind.is_file() {
+        return None;
+    }
+    if kind.is_dir() {
+        return Some("a folder");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return Some("a FIFO (named pipe)");
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return Some("a device");
+        }
+        if kind.is_socket() {
+            return Some("a socket");
+        }
+    }
+    Some("not a regular file")
+}
+
+fn refuse_special(meta: &Metadata) -> io::Result<()> {
+    match special_kind(meta) {
+        None => Ok(()),
+        Some(kind) => Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("it is {kind}, not a regular file"),
+        )),
+    }
+}
+
+/// Reads a whole file, the one way the tool reads any file: only a regular file (a FIFO, a
+/// device such as /dev/zero, a folder or a socket is refused, and a FIFO is never waited on), and
+/// at most [`MAX_FILE_BYTES`]. Errors keep their kind (`NotFound` stays `NotFound`) so callers
+/// can tell a missing file from a bad one.
+pub fn read_bounded(path: &Path) -> io::Result<Vec<u8>> {
+    refuse_special(&std::fs::metadata(path)?)?;
+    let mut options = OpenOptions::new();
+    options.read(true);
+    // Should the path become a FIFO between the check and the open, the open does not wait
+    // for a writer; the check below then refuses what was opened.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file: File = options.open(path)?;
+    refuse_special(&file.metadata()?)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(io::Error::new(
+            io::ErrorKind::FileTooLarge,
+            format!(
+                "it is larger than {} MiB, more than this tool ever reads",
+                MAX_FILE_BYTES / 1024 / 1024
+            ),
+        ));
+    }
+    Ok(bytes)
+}
+
+/// [`read_bounded`], as UTF-8 text (`InvalidData` when it is not).
+pub fn read_bounded_text(path: &Path) -> io::Result<String> {
+    String::from_utf8(read_bounded(path)?)
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "it is not UTF-8 text"))
+}
+
+/// Where `--output` goes: stdout for `-`, else a file checked by [`output_target`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutputTarget {
+    Stdout,
+    File(PathBuf),
+}
+
+/// Checks an `--output` path before any work is done: `-` is stdout; a new path, or an existing
+/// regular file this user may write, is accepted (through a symbolic link, its target is
+/// written); a device, FIFO, folder, socket or read-only file is refused (exit 2), never replaced.
+pub fn output_target(path: &Path) -> Result<OutputTarget> {
+    if path.as_os_str() == "-" {
+        return Ok(OutputTarget::Stdout);
+    }
+    let shown = path.display().to_string();
+    let refuse = |why: String| {
+        Error::input(
+            "OutputPathError",
+            format!("--output {shown}: {why}; --output writes only to a new file or an existing regular file you may write."),
+        )
+        .with_action("Give --output a new file name, or - for standard output.")
+        .with_data(serde_json::json!({ "path": shown }))
+    };
+    let meta = match std::fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return Ok(OutputTarget::File(path.into()));
+        }
+        Err(e) => return Err(refuse(format!("cannot check it ({e})"))),
+    };
+    if let Some(kind) = special_kind(&meta) {
+        return Err(refuse(format!("it is {kind}")));
+    }
+    if meta.permissions().readonly() || !may_write(path) {
+        return Err(refuse("the file is read-only".into()));
+    }
+    let target =
+        std::fs::canonicalize(path).map_err(|e| refuse(format!("cannot resolve it ({e})")))?;
+    Ok(OutputTarget::File(target))
+}
+
+/// Whether this user may write the file (access(2); root may write any).
+fn may_write(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let Ok(c_path) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+            return false;
+        };
+        // SAFETY: access(2) reads a NUL-terminated path and touches no memory of ours.
+        unsafe { libc::access(c_path.as_ptr(), libc::W_OK) == 0 }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        true
+    }
+}
+
+/// Writes a command's `--output` (checked with [`output_target`], and checked again here: the
+/// path may have changed since). Returns false for stdout: the caller prints the bytes. An
+/// existing file keeps its permissions.
+pub fn write_output(path: &Path, bytes: &[u8]) -> Result<bool> {
+    match output_target(path)? {
+        OutputTarget::Stdout => Ok(false),
+        OutputTarget::File(target) => {
+            let mode = std::fs::metadata(&target).ok().map(|m| m.permissions());
+            write_atomic_with(&target, bytes, mode)?;
+            Ok(true)
+        }
+    }
+}
 
 /// Writes `bytes` to `path` atomically; `private` makes the file mode 600 (for anything
 /// sensitive) before any byte is written.
 pub fn write_atomic(path: &Path, bytes: &[u8], private: bool) -> Result<()> {
+    #[cfg(unix)]
+    let permissions = private.then(|| {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::Permissions::from_mode(0o600)
+    });
+    #[cfg(not(unix))]
+    let permissions = {
+        let _ = private;
+        None
+    };
+    write_atomic_with(path, bytes, permissions)
+}
+
+fn write_atomic_with(
+    path: &Path,
+    bytes: &[u8],
+    permissions: Option<std::fs::Permissions>,
+) -> Result<()> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
-    let fail = |e: std::io::Error| {
+    let fail = |e: io::Error| {
         Error::new(
             "WriteError",
             format!("Could not write {}: {e}", path.display()),
@@ -22,15 +192,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8], private: bool) -> Result<()> {
         .prefix(".logik-refresh-")
         .tempfile_in(dir)
         .map_err(fail)?;
-    #[cfg(unix)]
-    if private {
-        use std::os::unix::fs::PermissionsExt;
-        file.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o600))
-            .map_err(fail)?;
+    if let Some(permissions) = permissions {
+        file.as_file().set_permissions(permissions).map_err(fail)?;
     }
-    #[cfg(not(unix))]
-    let _ = private;
     file.write_all(bytes).map_err(fail)?;
     file.as_file().sync_all().map_err(fail)?;
     file.persist(path).map_err(|e| fail(e.error))?;
@@ -38,7 +202,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8], private: bool) -> Result<()> {
 }
 
 /// Creates a folder (and its parents) readable by its owner only.
-pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+pub fn create_private_dir(dir: &Path) -> io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::DirBuilderExt;
@@ -50,5 +214,34 @@ pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     #[cfg(not(unix))]
     {
         std::fs::create_dir_all(dir)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_regular_files_only_and_only_so_much() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a.json");
+        std::fs::write(&file, "{}").unwrap();
+        assert_eq!(read_bounded_text(&file).unwrap(), "{}");
+        let missing = read_bounded(&dir.path().join("none")).unwrap_err();
+        assert_eq!(missing.kind(), io::ErrorKind::NotFound);
+        let folder = read_bounded(dir.path()).unwrap_err();
+        assert!(folder.to_string().contains("a folder"), "{folder}");
+        #[cfg(unix)]
+        {
+            let zero = read_bounded(Path::new("/dev/zero")).unwrap_err();
+            assert!(zero.to_string().contains("a device"), "{zero}");
+        }
+        let big = dir.path().join("big");
+        File::create(&big)
+            .unwrap()
+            .set_len(MAX_FILE_BYTES + 1)
+            .unwrap();
+        let too_big = read_bounded(&big).unwrap_err();
+        assert_eq!(too_big.kind(), io::ErrorKind::FileTooLarge);
     }
 }

@@ -336,11 +336,13 @@ fn persistence(store: StoreKind) -> String {
         StoreKind::WindowsCredentialManager => "kept across reboots, for your Windows user".into(),
         StoreKind::SecretService => "kept across reboots in your default keyring collection".into(),
         StoreKind::KernelKeyring => {
-            let expiry = std::fs::read_to_string("/proc/sys/kernel/keys/persistent_keyring_expiry")
-                .ok()
-                .and_then(|s| s.trim().parse::<u64>().ok())
-                .map(|secs| format!(" or after {} unused", human_duration(secs)))
-                .unwrap_or_default();
+            let expiry = crate::fsutil::read_bounded_text(std::path::Path::new(
+                "/proc/sys/kernel/keys/persistent_keyring_expiry",
+            ))
+            .ok()
+            .and_then(|s| s.trim().parse::<u64>().ok())
+            .map(|secs| format!(" or after {} unused", human_duration(secs)))
+            .unwrap_or_default();
             format!(
                 "memory only: gone at reboot{expiry}; readable by every process of this user \
                  on this machine"
@@ -970,7 +972,7 @@ impl Secrets {
     }
 
     fn read_index(&self) -> Result<IndexFile> {
-        match std::fs::read_to_string(&self.index_path) {
+        match crate::fsutil::read_bounded_text(&self.index_path) {
             Ok(text) => serde_json::from_str(&text).map_err(|e| {
                 Error::new(
                     "SecretIndexError",

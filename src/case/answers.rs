@@ -63,7 +63,7 @@ fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>,
 /// Reads and checks an answers file.
 pub fn load_answers(path: &Path) -> Result<CaseAnswers> {
     let what = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| {
+    let bytes = crate::fsutil::read_bounded(path).map_err(|e| {
         Error::input(
             "AnswersFileError",
             format!("Could not read the answers file {what}: {e}."),

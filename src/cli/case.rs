@@ -131,7 +131,8 @@ pub struct CaseBuildArgs {
     #[arg(long, value_name = "FILE")]
     pub answers: Option<PathBuf>,
 
-    /// Write the payload to FILE (atomically: all of it or nothing) [default: stdout].
+    /// Write the payload to FILE (atomically: all of it or nothing): a new file or a regular
+    /// file you may write; "-" for stdout [default: stdout].
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
@@ -175,7 +176,8 @@ pub struct CaseOrgIdArgs {
     #[arg(long, value_enum, default_value_t = RenderFormat::Text)]
     pub format: RenderFormat,
 
-    /// Also write the follow-up payload to FILE (atomically).
+    /// Also write the follow-up payload to FILE (atomically): a new file or a regular file you
+    /// may write; "-" prints the payload instead of the text.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }

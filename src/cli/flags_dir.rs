@@ -227,7 +227,7 @@ fn flags_from_dir(
             Some(long) => format!("--{long}"),
             None => format!("-{}", arg.get_short().unwrap_or_default()),
         };
-        let bytes = std::fs::read(&file).map_err(|e| {
+        let bytes = crate::fsutil::read_bounded(&file).map_err(|e| {
             Error::input(
                 "FlagsDirReadError",
                 format!("Could not read {file_shown}: {e}."),

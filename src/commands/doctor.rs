@@ -871,7 +871,7 @@ fn check_state(org: &OrgReport) -> (StateReport, DoctorCheck) {
         }
     };
     let index = dir.join("secrets.json");
-    let stored_secrets = std::fs::read_to_string(&index)
+    let stored_secrets = crate::fsutil::read_bounded_text(&index)
         .ok()
         .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
         .and_then(|v| v.get("secrets").and_then(|s| s.as_array()).map(Vec::len))
@@ -895,7 +895,7 @@ fn check_state(org: &OrgReport) -> (StateReport, DoctorCheck) {
     };
     match &journal {
         Some(path) if report.journal_exists => {
-            let lines = std::fs::read_to_string(path)
+            let lines = crate::fsutil::read_bounded_text(path)
                 .map(|t| t.lines().count())
                 .unwrap_or(0);
             let _ = write!(detail, "; journal of this org: {lines} entries");

@@ -7,7 +7,7 @@ use crate::org::session::{OpenOrg, open_identified, open_identified_with_users};
 use crate::org::tenant::{TenantUrl, parse_tenant_url};
 use crate::protocol::{CommandOutput, Error, Format, Result};
 use crate::sf::connect::{OrgRequest, identify};
-use crate::sf::intake::{parse_org_json, read_bounded, read_stdin_bounded};
+use crate::sf::intake::{parse_org_json, read_stdin_bounded};
 use crate::steps::StepResult;
 use crate::steps::journal::Journal;
 use std::io::IsTerminal;
@@ -43,14 +43,14 @@ pub fn org_request(flags: &OrgFlags) -> Result<OrgRequest> {
     let text = match &flags.org_json {
         Some(path) if path.as_os_str() == "-" => Some(read_stdin_bounded()?),
         Some(path) => {
-            let file = std::fs::File::open(path).map_err(|e| {
+            let text = crate::fsutil::read_bounded_text(path).map_err(|e| {
                 Error::input(
                     "OrgJsonFileError",
                     format!("Could not read {}: {e}", path.display()),
                 )
                 .with_action("Save it with: sf org display --json -o <alias> > org.json")
             })?;
-            Some(read_bounded(file, &path.display().to_string())?)
+            Some(text)
         }
         None if flags.target_org.is_none() && !std::io::stdin().is_terminal() => {
             let text = read_stdin_bounded()?;

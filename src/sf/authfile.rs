@@ -115,7 +115,7 @@ pub fn read_auth_file(home: &Path, username: &str) -> Result<AuthFile> {
         .with_action(login_action(username))
     };
     let path = auth_file_path(home, username).ok_or_else(not_found)?;
-    let text = match std::fs::read_to_string(&path) {
+    let text = match crate::fsutil::read_bounded_text(&path) {
         Ok(text) => text,
         Err(e)
             if matches!(

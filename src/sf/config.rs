@@ -393,7 +393,7 @@ fn location_value(key: &ConfigKey, root: &Path, interop: bool) -> Result<Option<
 type JsonFile = (Map<String, Value>, Option<SystemTime>);
 
 fn read_json_object(path: &Path) -> Result<Option<JsonFile>> {
-    let text = match std::fs::read_to_string(path) {
+    let text = match crate::fsutil::read_bounded_text(path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => return Ok(None),
@@ -446,7 +446,7 @@ impl Aliases {
 /// Reads `~/.sfdx/alias.json`; no file is no aliases.
 pub fn read_aliases(home: &Path) -> Result<Aliases> {
     let path = sfdx_dir(home).join("alias.json");
-    let text = match std::fs::read_to_string(&path) {
+    let text = match crate::fsutil::read_bounded_text(&path) {
         Ok(text) => text,
         Err(e)
             if matches!(

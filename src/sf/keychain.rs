@@ -258,7 +258,7 @@ pub fn read_key_file(path: &Path, check_mode: bool) -> Result<String> {
     #[cfg(not(unix))]
     let _ = (check_mode, &meta);
 
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let text = crate::fsutil::read_bounded_text(path).map_err(|e| {
         Error::new(
             "KeyFileReadError",
             format!("Cannot read sf's key file {}: {e}.", path.display()),

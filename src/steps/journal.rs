@@ -99,7 +99,7 @@ impl Journal {
     }
 
     pub fn open_at(path: PathBuf) -> Result<Journal> {
-        let entries = match std::fs::read_to_string(&path) {
+        let entries = match crate::fsutil::read_bounded_text(&path) {
             Ok(text) => text
                 .lines()
                 .filter_map(|line| serde_json::from_str(line).ok())

@@ -49,11 +49,15 @@ impl Drop for Sandbox {
 }
 
 fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    // Regular files only: a test may leave a FIFO or a link to a device, which are not read.
     for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
         let path = entry.path();
-        if path.is_dir() {
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_dir() {
             collect_files(&path, out);
-        } else {
+        } else if kind.is_file() {
             out.push(path);
         }
     }
@@ -201,6 +205,36 @@ pub fn run_with_stdin(mut cmd: Command, stdin: &str) -> Run {
     let out = child.wait_with_output().unwrap();
     writer.join().unwrap();
     checked(&cmd, out.into())
+}
+
+/// Runs a command that must end within `limit` (one that would block forever is killed, and
+/// the test fails saying so).
+pub fn run_within(mut cmd: Command, limit: std::time::Duration) -> Run {
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "still running after {limit:?}: {:?}\nstderr: {}",
+                cmd.get_args().collect::<Vec<_>>(),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    checked(&cmd, out.into())
+}
+
+/// Makes a FIFO (named pipe) at `path`.
+pub fn mkfifo(path: &Path) {
+    let status = Command::new("mkfifo").arg(path).status().unwrap();
+    assert!(status.success(), "mkfifo {}", path.display());
 }
 
 pub fn run(mut cmd: Command) -> Run {

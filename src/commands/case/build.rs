@@ -23,6 +23,9 @@ use jiff::civil::Date;
 use serde_json::Value;
 
 pub async fn run(args: CaseBuildArgs, globals: &Globals) -> Result<CommandOutput> {
+    if let Some(path) = &args.output {
+        crate::fsutil::output_target(path)?;
+    }
     let today = jiff::ZonedDateTime::now().date();
     let answers = match &args.answers {
         Some(path) => load_answers(path)?,
@@ -180,11 +183,10 @@ pub async fn run(args: CaseBuildArgs, globals: &Globals) -> Result<CommandOutput
     let mut pretty = serde_json::to_string_pretty(&value).expect("payloads serialize");
     pretty.push('\n');
     let text = match &args.output {
-        Some(path) => {
-            crate::fsutil::write_atomic(path, pretty.as_bytes(), false)?;
+        Some(path) if crate::fsutil::write_output(path, pretty.as_bytes())? => {
             written_text(&path.display().to_string(), &case.new_org_id)
         }
-        None => pretty,
+        _ => pretty,
     };
     Ok(CommandOutput::new(&case, text).with_warnings(warnings))
 }

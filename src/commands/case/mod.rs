@@ -39,11 +39,10 @@ pub(crate) fn read_document(file: Option<&Path>, command: &str) -> Result<(Strin
     let (what, bytes) = match file {
         Some(path) if path.as_os_str() != "-" => {
             let what = path.display().to_string();
-            let handle = std::fs::File::open(path).map_err(|e| {
+            let bytes = crate::fsutil::read_bounded(path).map_err(|e| {
                 Error::input("PayloadFileError", format!("Could not read {what}: {e}."))
                     .with_action("Write one with: logik-refresh case build ... --output case.json")
             })?;
-            let bytes = read_bounded_bytes(handle, &what)?;
             (what, bytes)
         }
         _ => {
@@ -80,11 +79,10 @@ pub(crate) fn given_org(
     let text = match &flags.org_json {
         Some(path) if path.as_os_str() != "-" => {
             let what = path.display().to_string();
-            let file = std::fs::File::open(path).map_err(|e| {
+            Some(crate::fsutil::read_bounded(path).map_err(|e| {
                 Error::input("OrgJsonFileError", format!("Could not read {what}: {e}"))
                     .with_action("Save it with: sf org display --json -o <alias> > org.json")
-            })?;
-            Some(read_bounded_bytes(file, &what)?)
+            })?)
         }
         Some(_) => Some(read_bounded_bytes(
             std::io::stdin().lock(),

@@ -14,6 +14,9 @@ use crate::sf::connect::{OrgRequest, identify};
 use serde_json::Value;
 
 pub async fn run(args: CaseOrgIdArgs) -> Result<CommandOutput> {
+    if let Some(path) = &args.output {
+        crate::fsutil::output_target(path)?;
+    }
     let case_number = args
         .case_number
         .as_deref()
@@ -69,11 +72,15 @@ pub async fn run(args: CaseOrgIdArgs) -> Result<CommandOutput> {
     if let Some(path) = &args.output {
         let mut pretty = serde_json::to_string_pretty(&value).expect("payloads serialize");
         pretty.push('\n');
-        crate::fsutil::write_atomic(path, pretty.as_bytes(), false)?;
-        text.push_str(&format!(
-            "\nWrote {}: the follow-up payload, to attach to the case.\n",
-            path.display()
-        ));
+        if crate::fsutil::write_output(path, pretty.as_bytes())? {
+            text.push_str(&format!(
+                "\nWrote {}: the follow-up payload, to attach to the case.\n",
+                path.display()
+            ));
+        } else {
+            // `--output -`: the payload itself is what stdout carries.
+            text = pretty;
+        }
     }
     let result = OrgIdResult {
         follow_up: payload,
