@@ -5,9 +5,26 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# jq drives the pipeline tests (post-refresh.sh); the machine image has it, a bare one may not.
-if ! command -v jq >/dev/null 2>&1 && [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null 2>&1; then
-  apt-get update -qq >/dev/null && apt-get install -y -qq jq >/dev/null
+# What the tests that need a program run with, so none is skipped (in CI, CI=true, a skip is
+# a failure): jq drives the pipeline tests (post-refresh.sh); util-linux `script` gives a command
+# a pseudo-terminal (prompts, color); gnome-keyring under dbus-run-session is a Secret Service,
+# keyutils' `keyctl session` a kernel keyring of its own. Installed with apt-get as root where
+# one is missing (a fresh Debian machine); elsewhere the tests say what to install.
+need=()
+command -v jq >/dev/null 2>&1 || need+=(jq)
+[[ -x /usr/bin/script ]] || need+=(bsdutils)
+command -v dbus-run-session >/dev/null 2>&1 || need+=(dbus)
+command -v gnome-keyring-daemon >/dev/null 2>&1 || need+=(gnome-keyring)
+command -v keyctl >/dev/null 2>&1 || need+=(keyutils)
+if (( ${#need[@]} )); then
+  if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing: ${need[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "missing (the tests that need them skip, or fail in CI): ${need[*]}" >&2
+  fi
 fi
 
 sf_bin=$(bash scripts/install-sf.sh)

@@ -656,7 +656,9 @@ fn build_allows_another_host_only_with_the_flag_and_warns() {
 fn terminal_runner() -> Option<&'static str> {
     let found = cfg!(target_os = "linux") && Path::new("/usr/bin/script").is_file();
     if !found {
-        eprintln!("skipped: util-linux script is not available to give the command a terminal");
+        skip(
+            "util-linux script is not available to give the command a terminal (apt-get install util-linux; scripts/test.sh does)",
+        );
     }
     found.then_some("/usr/bin/script")
 }

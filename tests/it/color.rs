@@ -26,7 +26,9 @@ fn on_terminal(sandbox: &Sandbox, args: &str, no_color: bool) -> Option<String> 
     match cmd.output() {
         Ok(out) => Some(String::from_utf8_lossy(&out.stdout).into_owned()),
         Err(_) => {
-            eprintln!("skipped the terminal half: util-linux `script` is not installed");
+            skip(
+                "the terminal half needs util-linux `script` (apt-get install util-linux; scripts/test.sh does)",
+            );
             None
         }
     }

@@ -162,6 +162,21 @@ pub fn set_mode(path: &Path, mode: u32) {
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
 }
 
+/// Whether this is a CI run (`CI` set, as CI services set it: `CI=true`).
+pub fn in_ci() -> bool {
+    std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
+
+/// The one skip gate of the suite, for a test that cannot run here (a program missing, a
+/// keystore that cannot start). Outside CI it says why on stderr and the test returns; in CI a
+/// skip is a failure: scripts/test.sh installs what every test needs.
+pub fn skip(reason: &str) {
+    if in_ci() {
+        panic!("this test cannot run here, and CI runs every test: {reason}");
+    }
+    eprintln!("skipped: {reason}");
+}
+
 /// What a run printed and how it ended.
 #[derive(Debug)]
 pub struct Run {

@@ -15,16 +15,10 @@ pub fn real_sf() -> Option<PathBuf> {
     if candidate.is_file() {
         return Some(candidate);
     }
-    if std::env::var_os("CI").is_some() {
-        panic!(
-            "the real sf CLI is missing at {} (CI requires it): run scripts/install-sf.sh",
-            candidate.display()
-        );
-    }
-    eprintln!(
-        "skipped: the real sf CLI is not installed ({}); scripts/test.sh installs it",
+    skip(&format!(
+        "the real sf CLI is not installed ({}); scripts/test.sh installs it",
         candidate.display()
-    );
+    ));
     None
 }
 

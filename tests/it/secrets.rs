@@ -203,10 +203,10 @@ fn a_secret_lives_in_the_kernel_keyring() {
     ));
     let status = &probe.json()["result"]["keystore"];
     if status["store"] != "kernel-keyring" {
-        eprintln!(
-            "skipped: the kernel keyring cannot be used here ({})",
+        skip(&format!(
+            "the kernel keyring cannot be used here ({})",
             status["detail"].as_str().unwrap_or("?")
-        );
+        ));
         return;
     }
     let name = unique_name();
@@ -226,9 +226,9 @@ fn a_secret_lives_in_the_kernel_keyring() {
 fn a_secret_lives_in_the_secret_service() {
     let (Some(dbus), Some(daemon)) = (program("dbus-run-session"), program("gnome-keyring-daemon"))
     else {
-        eprintln!(
-            "skipped: no Secret Service can start here (needs dbus-run-session and \
-             gnome-keyring-daemon; apt-get install gnome-keyring)"
+        skip(
+            "no Secret Service can start here (needs dbus-run-session and \
+             gnome-keyring-daemon; apt-get install gnome-keyring dbus; scripts/test.sh does)",
         );
         return;
     };
@@ -246,10 +246,10 @@ fn a_secret_lives_in_the_secret_service() {
     assert_eq!(done.code, 0, "{}\n{}", done.stdout, done.stderr);
     let first = step(&out, "set");
     if first.code != 0 && first.stdout.contains("NoKeystoreError") {
-        eprintln!(
-            "skipped: gnome-keyring did not start as a Secret Service here: {}",
+        skip(&format!(
+            "gnome-keyring did not start as a Secret Service here: {}",
             first.json()["message"]
-        );
+        ));
         return;
     }
     check_session(&out, &name, "secret-service");
