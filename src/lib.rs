@@ -11,12 +11,14 @@ pub mod cli;
 pub mod commands;
 pub mod fsutil;
 pub mod org;
+pub mod project;
 pub mod protocol;
 pub mod redacted;
 pub mod salesforce;
 pub mod schemas;
 pub mod secrets;
 pub mod sf;
+pub mod snapshot;
 pub mod steps;
 pub mod text;
 

@@ -94,6 +94,36 @@ pub fn all() -> Vec<(&'static str, Value)> {
             envelope::<crate::case::render::Rendered>("case render"),
         ),
         (
+            "project-config",
+            titled(
+                crate::project::schema(),
+                "plugins.logik-refresh in sfdx-project.json (logik-refresh's project config)",
+            ),
+        ),
+        (
+            "snapshot",
+            titled(
+                schema_for!(crate::snapshot::Snapshot).to_value(),
+                "A sandbox's snapshot (logik-refresh snapshot; <state dir>/snapshots/<sandbox>.json)",
+            ),
+        ),
+        (
+            "snapshot-take",
+            envelope::<crate::commands::snapshot::SnapshotResult>("snapshot"),
+        ),
+        (
+            "snapshot-diff",
+            envelope::<crate::commands::snapshot::SnapshotDiffResult>("snapshot diff"),
+        ),
+        (
+            "config-init",
+            envelope::<crate::commands::config::ConfigInitResult>("config init"),
+        ),
+        (
+            "config-validate",
+            envelope::<crate::commands::config::ConfigValidateResult>("config validate"),
+        ),
+        (
             "case-org-id",
             envelope::<crate::case::followup::OrgIdResult>("case org-id"),
         ),

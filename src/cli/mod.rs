@@ -6,6 +6,7 @@ use std::path::PathBuf;
 pub mod case;
 pub mod flags_dir;
 pub mod org;
+pub mod project;
 pub mod run;
 pub mod secret;
 pub mod step;
@@ -118,6 +119,28 @@ Examples:
   Restore the tenant URLs from before the last `step tenant-urls`:
     logik-refresh rollback --step tenant-urls -o uat")]
     Rollback(RollbackArgs),
+    /// The project's settings for each sandbox: plugins.logik-refresh in sfdx-project.json.
+    #[command(
+        subcommand,
+        after_help = "\
+Examples:
+  Record sandbox uat's tenant in the sf project's sfdx-project.json:
+    logik-refresh config init -o uat
+
+  Check the section, every problem at once with its JSON path:
+    logik-refresh config validate"
+    )]
+    Config(project::ConfigCommand),
+    /// Save what a refresh will overwrite (tenant rows, trusted sites, users, packages) before it.
+    #[command(after_help = "\
+Examples:
+  Before refreshing sandbox uat (reads only; <state dir>/snapshots/uat.json, mode 600):
+    logik-refresh snapshot -o uat
+
+  After the refresh, what differs; then run restores it:
+    logik-refresh snapshot diff -o uat
+    logik-refresh run -o uat")]
+    Snapshot(project::SnapshotArgs),
     /// Print the JSON Schemas of this tool's outputs.
     #[command(after_help = "\
 Examples:

@@ -11,6 +11,16 @@ pub struct RunArgs {
     #[command(flatten)]
     pub tenant: TenantFlags,
 
+    #[command(flatten)]
+    pub config: super::project::ConfigFlags,
+
+    #[command(flatten)]
+    pub snapshot: super::project::SnapshotFlags,
+
+    /// Use no snapshot, even when one exists for the sandbox.
+    #[arg(long, conflicts_with = "snapshot")]
+    pub no_snapshot: bool,
+
     /// The Now Support case waiting for the new org ID (adds the org-id follow-up).
     #[arg(long, value_name = "NUMBER")]
     pub case_number: Option<String>,

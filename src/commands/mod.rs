@@ -3,14 +3,17 @@
 
 pub mod case;
 pub mod completions;
+pub mod config;
 pub mod doctor;
 pub mod man;
 pub mod org;
 pub mod rollback;
 pub mod run;
+pub mod sandbox;
 pub mod schema;
 pub mod secret;
 pub mod shared;
+pub mod snapshot;
 pub mod step;
 
 use crate::cli::{Cli, Command, OrgCommand};
@@ -27,6 +30,10 @@ pub fn context(cli: &Cli) -> &'static str {
         Command::Run(_) => "run",
         Command::Rollback(_) => "rollback",
         Command::Schema(_) => "schema",
+        Command::Config(crate::cli::project::ConfigCommand::Init(_)) => "config init",
+        Command::Config(crate::cli::project::ConfigCommand::Validate(_)) => "config validate",
+        Command::Snapshot(args) if args.command.is_some() => "snapshot diff",
+        Command::Snapshot(_) => "snapshot",
         Command::Secret(command) => secret::context(command),
         Command::Doctor(_) => "doctor",
         Command::Completions(_) => "completions",
@@ -58,6 +65,8 @@ async fn run(cli: Cli) -> Result<CommandOutput> {
         Command::Run(args) => run::run(args, &globals).await,
         Command::Rollback(args) => rollback::run(args).await,
         Command::Schema(args) => schema::run(args),
+        Command::Config(command) => config::run(command).await,
+        Command::Snapshot(args) => snapshot::run(args).await,
         Command::Secret(command) => secret::run(command, &globals).await,
         Command::Doctor(args) => doctor::run(args).await,
         Command::Completions(args) => completions::run(args),

@@ -2,23 +2,34 @@
 //! stdout.
 
 use crate::cli::run::RunArgs;
-use crate::commands::shared::{Globals, open_org_with_users};
-use crate::commands::shared::{journal_for, resolve_tenant};
+use crate::commands::sandbox::SandboxContext;
+use crate::commands::shared::{Globals, journal_for, org_request, resolve_tenant};
+use crate::org::facts::OrgFacts;
+use crate::org::session::open_identified_with_users;
 use crate::protocol::output::{eprintln_quiet, print_json_line};
 use crate::protocol::{CommandOutput, Error, Format, Result};
-use crate::steps::procedure::{RunEvent, RunOptions, run as run_procedure};
+use crate::sf::connect::identify;
+use crate::steps::procedure::{RunEvent, RunOptions, SnapshotReport, run as run_procedure};
 use crate::steps::runtime_clients::{ClientPermissions, parse_client};
 use std::io::IsTerminal;
 
-pub async fn run(args: RunArgs, globals: &Globals) -> Result<CommandOutput> {
+pub async fn run(mut args: RunArgs, globals: &Globals) -> Result<CommandOutput> {
+    // Everything local first (config, org identity, snapshot): bad input ends here, before any
+    // request.
+    let config = crate::project::load(args.config.config.as_deref())?;
+    let identity = identify(org_request(&args.step.org)?)?;
+    let sandbox = OrgFacts::from_identity(&identity).sandbox_name;
+    let context = SandboxContext::load(sandbox, config, &args.snapshot, args.no_snapshot)?;
+    context.fill_run_args(&mut args);
     let runtime_flag = args.tenant.runtime_url.clone().ok_or_else(|| {
         Error::input(
             "MissingRuntimeUrlError",
-            "run needs the tenant to point the org at: --runtime-url.",
+            "run needs the tenant to point the org at: --runtime-url, the sandbox's runtimeUrl in the project config, or a snapshot of the sandbox.",
         )
         .with_action(
             "logik-refresh run -o <alias> --runtime-url https://<tenant>.<sector>.logik.io",
         )
+        .with_action("Or record it once: logik-refresh config init -o <alias>")
     })?;
     let clients = args
         .clients
@@ -34,8 +45,27 @@ pub async fn run(args: RunArgs, globals: &Globals) -> Result<CommandOutput> {
     if let Some(admin) = &args.tenant.admin_url {
         crate::org::tenant::parse_tenant_url(admin, "--admin-url", args.tenant.allow_other_host)?;
     }
-    let open = open_org_with_users(&args.step.org).await?;
+    let open = open_identified_with_users(identity).await?;
     let tenant = resolve_tenant(&open, &args.tenant)?;
+    let (restore, unmapped, snapshot) = match &context.snapshot {
+        Some((path, snapshot)) => {
+            let sandbox = context
+                .sandbox
+                .clone()
+                .unwrap_or(snapshot.sandbox_name.clone());
+            let users = crate::snapshot::take::TenantUsers::from_snapshot(snapshot);
+            let now = crate::snapshot::take::take(&open, &sandbox, &users).await?;
+            let differences = crate::snapshot::compare::differences(snapshot, &now);
+            let (restore, unmapped) =
+                crate::snapshot::compare::remap_overrides(&open, snapshot).await?;
+            let report = SnapshotReport {
+                file: path.display().to_string(),
+                differences,
+            };
+            (restore, unmapped, Some(report))
+        }
+        None => (Vec::new(), Vec::new(), None),
+    };
     let mut journal = journal_for(&open)?;
     let mut client_args = Vec::new();
     for client in &args.clients {
@@ -52,6 +82,9 @@ pub async fn run(args: RunArgs, globals: &Globals) -> Result<CommandOutput> {
         admin_url: tenant.admin,
         tenant_args: tenant.confirm_args,
         include_overrides: args.include_overrides,
+        restore,
+        unmapped,
+        snapshot,
         case_number: args.case_number.clone(),
         refresh_token_user: args.refresh_token_user.clone(),
         clients,

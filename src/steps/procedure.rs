@@ -22,6 +22,12 @@ pub struct RunOptions {
     /// Flags to repeat in guided steps' confirm commands (`--runtime-url ...`).
     pub tenant_args: Vec<String>,
     pub include_overrides: bool,
+    /// Profile and user rows to restore from the sandbox's snapshot, and what could not be
+    /// remapped (reported in the tenant-urls step).
+    pub restore: Vec<crate::steps::tenant_urls::OverrideRow>,
+    pub unmapped: Vec<String>,
+    /// The snapshot used, and what differed from it before the steps ran.
+    pub snapshot: Option<SnapshotReport>,
     pub case_number: Option<String>,
     pub refresh_token_user: Option<String>,
     pub clients: Vec<(String, String)>,
@@ -76,6 +82,18 @@ pub struct RunSummary {
     pub requests: u64,
     /// The journal file.
     pub journal: String,
+    /// The snapshot used (none found: null).
+    pub snapshot: Option<SnapshotReport>,
+}
+
+/// The sandbox's snapshot, as `run` used it.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SnapshotReport {
+    /// The snapshot file.
+    pub file: String,
+    /// What differed between the snapshot and the org before the steps ran, step by step.
+    pub differences: Vec<crate::snapshot::compare::Difference>,
 }
 
 /// One line of `run --jsonl`.
@@ -118,6 +136,13 @@ impl RunSummary {
         let mut out = String::new();
         for step in &self.steps {
             out.push_str(&step.to_text());
+            let differences = self.snapshot.iter().flat_map(|s| &s.differences);
+            for d in differences.filter(|d| d.step == step.step) {
+                out.push_str(&format!(
+                    "    before: {} was {} in the snapshot, {} in the org\n",
+                    d.what, d.snapshot, d.org
+                ));
+            }
         }
         out.push('\n');
         match self.outcome {
@@ -250,6 +275,7 @@ pub async fn run(
         dry_run: opts.dry_run,
         requests: open.client.request_count(),
         journal: journal.path().display().to_string(),
+        snapshot: opts.snapshot.clone(),
     })
 }
 
@@ -273,10 +299,15 @@ async fn run_step(
                 runtime_url: opts.runtime_url.clone(),
                 admin_url: opts.admin_url.clone(),
                 include_overrides: opts.include_overrides,
+                restore: opts.restore.clone(),
                 dry_run: opts.dry_run,
                 allow_production: opts.allow_production,
             };
-            tenant_urls::run(open, journal, &o).await
+            let mut result = tenant_urls::run(open, journal, &o).await?;
+            for note in &opts.unmapped {
+                result.check("snapshot rows", false, note.clone());
+            }
+            Ok(result)
         }
         configurator_url::STEP => {
             let o = ConfiguratorUrlOptions {

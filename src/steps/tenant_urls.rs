@@ -19,8 +19,38 @@ pub struct TenantUrlsOptions {
     pub runtime_url: TenantUrl,
     pub admin_url: TenantUrl,
     pub include_overrides: bool,
+    /// Profile and user rows to restore (from a snapshot), each with its own values.
+    pub restore: Vec<OverrideRow>,
     pub dry_run: bool,
     pub allow_production: bool,
+}
+
+/// A profile or user row as it should be: its owner's ID in this org and its values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OverrideRow {
+    pub setup_owner_id: String,
+    /// For people: `CPQ Tenant row for profile Standard User`.
+    pub label: String,
+    pub runtime_url: Option<String>,
+    pub admin_url: Option<String>,
+}
+
+impl OverrideRow {
+    /// The (field, value) pairs this row must hold.
+    fn desired(&self, setting: &TenantSetting) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        if let Some(url) = &self.runtime_url {
+            out.push((setting.runtime_url_field.clone(), url.clone()));
+        }
+        if let (Some(field), Some(url)) = (&setting.admin_url_field, &self.admin_url) {
+            out.push((field.clone(), url.clone()));
+        }
+        out
+    }
+}
+
+fn same_owner(a: &str, b: &str) -> bool {
+    a.get(..15) == b.get(..15)
 }
 
 /// One record to write: an update of an existing row or the new org-default row.
@@ -55,13 +85,7 @@ pub async fn run(
         ),
     }
 
-    let (changes, writes) = plan(
-        setting,
-        &org_id,
-        &desired,
-        opts.include_overrides,
-        &mut result,
-    );
+    let (changes, writes) = plan(setting, &org_id, &desired, opts, &mut result);
     if changes.is_empty() {
         reconcile_interrupted(journal, &mut result)?;
         result.outcome = Outcome::Unchanged;
@@ -88,12 +112,7 @@ pub async fn run(
     // done, a transient failure that did not land is sent again, anything else is final.
     let reread = async || -> Result<bool> {
         let rows = setting.read_rows(&open.client).await?;
-        Ok(all_applied(
-            &rows,
-            &org_id,
-            &desired,
-            opts.include_overrides,
-        ))
+        Ok(all_applied(&rows, setting, &org_id, &desired, opts))
     };
     let written = write_checked(async || apply(open, setting, &writes).await, reread).await;
     // After an answered write, read back once more: the org is the truth, not its answer.
@@ -200,36 +219,44 @@ fn plan(
     setting: &TenantSetting,
     org_id: &str,
     desired: &[(String, String)],
-    include_overrides: bool,
+    opts: &TenantUrlsOptions,
     result: &mut StepResult,
 ) -> (Vec<Change>, Vec<Write>) {
+    let include_overrides = opts.include_overrides;
     let mut changes = Vec::new();
     let mut writes = Vec::new();
+    let plan_row_to = |row: &TenantRow,
+                       label: &str,
+                       desired: &[(String, String)],
+                       changes: &mut Vec<Change>,
+                       writes: &mut Vec<Write>| {
+        let mut fields = Map::new();
+        for (field, value) in desired {
+            let before = current(row, setting, field);
+            if before != Some(value.as_str()) {
+                changes.push(Change {
+                    target: format!("{} {} ({label}).{field}", setting.object, row.id),
+                    before: before.map_or(Value::Null, |b| Value::String(b.to_string())),
+                    after: Value::String(value.clone()),
+                    record: Some(ChangedRecord {
+                        object: setting.object.clone(),
+                        id: Some(row.id.clone()),
+                        field: Some(field.clone()),
+                    }),
+                });
+                fields.insert(field.clone(), Value::String(value.clone()));
+            }
+        }
+        if !fields.is_empty() {
+            writes.push(Write {
+                row_id: Some(row.id.clone()),
+                fields,
+            });
+        }
+    };
     let plan_row =
         |row: &TenantRow, label: &str, changes: &mut Vec<Change>, writes: &mut Vec<Write>| {
-            let mut fields = Map::new();
-            for (field, value) in desired {
-                let before = current(row, setting, field);
-                if before != Some(value.as_str()) {
-                    changes.push(Change {
-                        target: format!("{} {} ({label}).{field}", setting.object, row.id),
-                        before: before.map_or(Value::Null, |b| Value::String(b.to_string())),
-                        after: Value::String(value.clone()),
-                        record: Some(ChangedRecord {
-                            object: setting.object.clone(),
-                            id: Some(row.id.clone()),
-                            field: Some(field.clone()),
-                        }),
-                    });
-                    fields.insert(field.clone(), Value::String(value.clone()));
-                }
-            }
-            if !fields.is_empty() {
-                writes.push(Write {
-                    row_id: Some(row.id.clone()),
-                    fields,
-                });
-            }
+            plan_row_to(row, label, desired, changes, writes)
         };
 
     match setting.rows.iter().find(|row| is_org_default(row, org_id)) {
@@ -257,11 +284,48 @@ fn plan(
         }
     }
 
-    for row in setting
-        .rows
-        .iter()
-        .filter(|row| !is_org_default(row, org_id))
-    {
+    for restore in &opts.restore {
+        let wanted = restore.desired(setting);
+        match setting
+            .rows
+            .iter()
+            .find(|row| same_owner(&row.setup_owner_id, &restore.setup_owner_id))
+        {
+            Some(row) => plan_row_to(row, &restore.label, &wanted, &mut changes, &mut writes),
+            None => {
+                let mut fields = Map::new();
+                fields.insert(
+                    "SetupOwnerId".into(),
+                    Value::String(restore.setup_owner_id.clone()),
+                );
+                for (field, value) in &wanted {
+                    fields.insert(field.clone(), Value::String(value.clone()));
+                }
+                changes.push(Change {
+                    target: format!("{} ({}, new row)", setting.object, restore.label),
+                    before: Value::Null,
+                    after: Value::Object(fields.clone()),
+                    record: Some(ChangedRecord {
+                        object: setting.object.clone(),
+                        id: None,
+                        field: None,
+                    }),
+                });
+                writes.push(Write {
+                    row_id: None,
+                    fields,
+                });
+            }
+        }
+    }
+
+    for row in setting.rows.iter().filter(|row| {
+        !is_org_default(row, org_id)
+            && !opts
+                .restore
+                .iter()
+                .any(|r| same_owner(&r.setup_owner_id, &row.setup_owner_id))
+    }) {
         let differs = desired
             .iter()
             .any(|(field, value)| current(row, setting, field) != Some(value.as_str()));
@@ -348,10 +412,22 @@ async fn apply(open: &OpenOrg, setting: &TenantSetting, writes: &[Write]) -> Res
 
 fn all_applied(
     rows: &[TenantRow],
+    setting: &TenantSetting,
     org_id: &str,
     desired: &[(String, String)],
-    include_overrides: bool,
+    opts: &TenantUrlsOptions,
 ) -> bool {
+    let include_overrides = opts.include_overrides;
+    let restored = opts.restore.iter().all(|restore| {
+        rows.iter()
+            .find(|r| same_owner(&r.setup_owner_id, &restore.setup_owner_id))
+            .is_some_and(|row| {
+                restore
+                    .desired(setting)
+                    .iter()
+                    .all(|(field, value)| current(row, setting, field) == Some(value.as_str()))
+            })
+    });
     let matches = |row: &TenantRow| {
         desired.iter().enumerate().all(|(i, (_, value))| {
             let current = if i == 0 {
@@ -369,7 +445,14 @@ fn all_applied(
     let overrides_ok = !include_overrides
         || rows
             .iter()
-            .filter(|r| !is_org_default(r, org_id) && r.level != "org")
+            .filter(|r| {
+                !is_org_default(r, org_id)
+                    && r.level != "org"
+                    && !opts
+                        .restore
+                        .iter()
+                        .any(|x| same_owner(&x.setup_owner_id, &r.setup_owner_id))
+            })
             .all(matches);
-    default_ok && overrides_ok
+    default_ok && overrides_ok && restored
 }

@@ -18,6 +18,7 @@ mod post_refresh;
 mod protocol;
 mod real_sf;
 mod run;
+mod sandboxes;
 mod schemas;
 mod secrets;
 mod sf_plugin;

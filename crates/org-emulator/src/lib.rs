@@ -9,6 +9,7 @@
 //! control plane under `/__emulator/` (see the `server` module).
 
 mod api;
+mod refresh;
 mod seed;
 mod server;
 pub mod soql;
@@ -304,6 +305,14 @@ impl Emulator {
     /// Back to the seed: state, log and faults.
     pub fn reset(&self) {
         lock(&self.shared).reset();
+    }
+
+    /// Refreshes the sandbox `sandbox` from production (see the `refresh` module); returns the
+    /// new org ID.
+    pub fn refresh(&self, sandbox: &str) -> String {
+        let mut shared = lock(&self.shared);
+        shared.state.refresh_from_production(sandbox);
+        shared.state.org_id.clone()
     }
 }
 

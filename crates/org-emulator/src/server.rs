@@ -13,6 +13,7 @@
 //! | `PATCH /__emulator/state` | sets `apiUsageStart`, `apiLimit`, `tokenExpired`, `advanceSandboxOnQuery`, `fixedNow`, `verifyEmailChanges` |
 //! | `POST /__emulator/confirm-email/<UserId>` | the owner clicks the email verification link: the held `Email` change is applied |
 //! | `POST /__emulator/reset` | back to the seed (state, log, faults) |
+//! | `POST /__emulator/refresh` | a sandbox refresh from production, `{"sandboxName": "uat"}`: new org ID and record IDs (see the `refresh` module) |
 
 use std::convert::Infallible;
 use std::pin::Pin;
@@ -362,6 +363,22 @@ fn control(shared: &Mutex<Shared>, method: &str, rest: &str, body: &[u8]) -> Api
         ("DELETE", ["log"]) => {
             sh.log.clear();
             ApiResponse::no_content()
+        }
+        ("POST", ["refresh"]) => {
+            let name = serde_json::from_slice::<Value>(body).ok().and_then(|v| {
+                v.get("sandboxName")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            });
+            match name {
+                Some(name)
+                    if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric()) =>
+                {
+                    sh.state.refresh_from_production(&name);
+                    ApiResponse::json(200, &json!({"orgId": sh.state.org_id}))
+                }
+                _ => bad("expected {\"sandboxName\": \"<letters and digits>\"}".into()),
+            }
         }
         ("GET", ["faults"]) => {
             ApiResponse::json(200, &serde_json::to_value(&sh.faults).unwrap_or_default())

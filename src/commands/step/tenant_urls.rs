@@ -20,6 +20,7 @@ pub async fn run(args: TenantUrlsArgs) -> Result<CommandOutput> {
         runtime_url,
         admin_url,
         include_overrides: args.include_overrides,
+        restore: Vec::new(),
         dry_run: args.step.dry_run,
         allow_production: args.step.allow_production,
     };

@@ -1,0 +1,119 @@
+//! What `run` knows of a sandbox besides its flags: the project config's entry for the sandbox's
+//! name, then the sandbox's snapshot. Each value comes from the flag, else the config, else the
+//! snapshot.
+
+use crate::cli::project::SnapshotFlags;
+use crate::cli::run::RunArgs;
+use crate::project::{LoadedConfig, sandbox_username};
+use crate::protocol::Result;
+use crate::snapshot::{RowLevel, Snapshot};
+use std::path::PathBuf;
+
+/// The sandbox's name, its config entry's file and its snapshot.
+pub struct SandboxContext {
+    pub sandbox: Option<String>,
+    pub config: Option<LoadedConfig>,
+    pub snapshot: Option<(PathBuf, Snapshot)>,
+}
+
+impl SandboxContext {
+    pub fn load(
+        sandbox: Option<String>,
+        config: Option<LoadedConfig>,
+        flags: &SnapshotFlags,
+        no_snapshot: bool,
+    ) -> Result<SandboxContext> {
+        let snapshot = if no_snapshot {
+            None
+        } else {
+            crate::snapshot::find(
+                sandbox.as_deref(),
+                flags.snapshot.as_deref(),
+                flags.snapshot_of.as_deref(),
+            )?
+        };
+        Ok(SandboxContext {
+            sandbox,
+            config,
+            snapshot,
+        })
+    }
+
+    /// Fills what the flags left out, from the config entry, then the snapshot.
+    pub fn fill_run_args(&self, args: &mut RunArgs) {
+        let entry = match (&self.config, &self.sandbox) {
+            (Some(config), Some(name)) => config.sandbox(name).cloned(),
+            _ => None,
+        };
+        let suffix = |u: &str| match &self.sandbox {
+            Some(sandbox) => sandbox_username(u, sandbox),
+            None => u.to_string(),
+        };
+        let snapshot = self.snapshot.as_ref().map(|(_, s)| s);
+        let org_row = snapshot.and_then(|s| {
+            s.tenant_setting
+                .iter()
+                .flatten()
+                .find(|r| r.level == RowLevel::Org)
+        });
+        let tenant = &mut args.tenant;
+        if tenant.runtime_url.is_none() {
+            if let Some(url) = entry.as_ref().and_then(|e| e.runtime_url.clone()) {
+                tenant.runtime_url = Some(url);
+                if tenant.admin_url.is_none() {
+                    tenant.admin_url = entry.as_ref().and_then(|e| e.admin_url.clone());
+                }
+            } else if let Some(url) = org_row.and_then(|r| r.runtime_url.clone()) {
+                if tenant.admin_url.is_none() {
+                    tenant.admin_url = org_row
+                        .and_then(|r| r.admin_url.clone())
+                        .filter(|admin| *admin != url);
+                }
+                tenant.runtime_url = Some(url);
+            }
+        }
+        if args.refresh_token_user.is_none() {
+            args.refresh_token_user = entry
+                .as_ref()
+                .and_then(|e| e.refresh_token_user.as_deref())
+                .map(suffix)
+                .or_else(|| {
+                    snapshot
+                        .and_then(|s| s.refresh_token_user.as_ref())
+                        .map(|u| u.username.clone())
+                });
+        }
+        if args.clients.is_empty() && !args.no_runtime_clients {
+            match entry.as_ref().and_then(|e| e.runtime_clients.as_ref()) {
+                Some(list) if list.is_empty() => args.no_runtime_clients = true,
+                Some(list) => {
+                    args.clients = list
+                        .iter()
+                        .map(|c| format!("{}={}", c.name, suffix(&c.username)))
+                        .collect()
+                }
+                None => {
+                    args.clients = snapshot
+                        .map(|s| {
+                            s.runtime_clients
+                                .iter()
+                                .map(|c| format!("{}={}", c.name, c.user.username))
+                                .collect()
+                        })
+                        .unwrap_or_default()
+                }
+            }
+        }
+        if !args.trusted_urls {
+            args.trusted_urls = entry
+                .as_ref()
+                .and_then(|e| e.trusted_urls)
+                .unwrap_or_else(|| {
+                    snapshot.is_some_and(|s| s.trusted_urls.iter().any(|t| t.active))
+                });
+        }
+        if !args.touch_products {
+            args.touch_products = entry.as_ref().and_then(|e| e.touch_products) == Some(true);
+        }
+    }
+}

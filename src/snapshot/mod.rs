@@ -1,0 +1,218 @@
+//! A sandbox's snapshot, taken before its refresh: everything of the sandbox that a refresh
+//! overwrites with production's copy and that this tool can restore or check. Rows and users
+//! are recorded by name (profile name, username), never by ID: a refresh gives the org new IDs.
+//! The file holds no secret; it is written mode 600 into `<state dir>/snapshots/<sandbox>.json`.
+
+pub mod compare;
+pub mod take;
+
+use crate::fsutil::{create_private_dir, write_atomic};
+use crate::protocol::{Error, Result};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum SnapshotKind {
+    SandboxSnapshot,
+}
+
+/// `logik-refresh snapshot`'s file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Snapshot {
+    /// Always `sandbox-snapshot`.
+    pub kind: SnapshotKind,
+    #[schemars(extend("const" = 1))]
+    pub schema_version: u32,
+    /// The sandbox's name (`uat`): a snapshot is used only for the sandbox of that name.
+    pub sandbox_name: String,
+    /// When it was taken (RFC 3339, UTC).
+    pub taken_at: String,
+    /// The org it was taken of (before the refresh).
+    pub org: SnapshotOrg,
+    /// The CPQ Tenant setting's rows; null without the Logik package.
+    pub tenant_setting: Option<Vec<TenantRowSnapshot>>,
+    /// Trusted URLs (CSP Trusted Sites) of logik.io hosts.
+    pub trusted_urls: Vec<SiteSnapshot>,
+    /// Remote Site Settings of logik.io hosts.
+    pub remote_sites: Vec<SiteSnapshot>,
+    /// CPQ Admin's Refresh Token User, from the project config (the org does not know it).
+    pub refresh_token_user: Option<UserSnapshot>,
+    /// The Runtime Clients' users, from the project config.
+    pub runtime_clients: Vec<ClientSnapshot>,
+    /// The provisioning@logik.io user.
+    pub provisioning_user: Option<UserSnapshot>,
+    /// Installed managed packages that matter here.
+    pub packages: Vec<PackageSnapshot>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SnapshotOrg {
+    pub org_id: Option<String>,
+    pub username: Option<String>,
+    pub instance_url: Option<String>,
+}
+
+/// The level of a hierarchy custom setting row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum RowLevel {
+    /// The org default.
+    Org,
+    /// A profile's row (its users see it instead of the org default).
+    Profile,
+    /// A user's row.
+    User,
+}
+
+/// One row of the CPQ Tenant setting.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TenantRowSnapshot {
+    pub level: RowLevel,
+    /// The profile's name or the user's username; null for the org default, and for a row whose
+    /// owner could not be read (its `ownerId` is kept to say so).
+    pub owner: Option<String>,
+    /// The owner's ID when it could not be named (for the report only: IDs change in a refresh).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_id: Option<String>,
+    pub runtime_url: Option<String>,
+    pub admin_url: Option<String>,
+}
+
+/// A Trusted URL or Remote Site.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SiteSnapshot {
+    pub name: String,
+    pub url: String,
+    pub active: bool,
+}
+
+/// A user, by username.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UserSnapshot {
+    pub username: String,
+    /// False when no user has this username.
+    pub found: bool,
+    pub active: Option<bool>,
+    pub email: Option<String>,
+    /// The profile's name.
+    pub profile: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClientSnapshot {
+    pub name: String,
+    pub user: UserSnapshot,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PackageSnapshot {
+    pub namespace: String,
+    pub installed: bool,
+    pub version: Option<String>,
+}
+
+/// Where a sandbox's snapshot is kept.
+pub fn default_path(sandbox: &str) -> Result<PathBuf> {
+    Ok(crate::steps::journal::state_dir()?
+        .join("snapshots")
+        .join(format!("{}.json", sandbox.to_ascii_lowercase())))
+}
+
+/// Writes the snapshot (mode 600, atomically); the folder is created private.
+pub fn save(snapshot: &Snapshot, path: &Path) -> Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        create_private_dir(dir).map_err(|e| {
+            Error::new(
+                "WriteError",
+                format!("Could not create {}: {e}", dir.display()),
+            )
+        })?;
+    }
+    let mut text = serde_json::to_string_pretty(snapshot).expect("snapshots serialize");
+    text.push('\n');
+    write_atomic(path, text.as_bytes(), true)
+}
+
+/// Reads a snapshot file: a regular file, bounded, checked against its schema.
+pub fn load(path: &Path) -> Result<Snapshot> {
+    let value = crate::project::read_project_file(path)?;
+    let violations = crate::case::validate::schema_violations(
+        &schemars::schema_for!(Snapshot).to_value(),
+        &value,
+    );
+    if !violations.is_empty() {
+        return Err(crate::case::validate::invalid_error(
+            &path.display().to_string(),
+            "sandbox snapshot",
+            "snapshot",
+            &violations,
+        ));
+    }
+    serde_json::from_value(value).map_err(|e| {
+        Error::input(
+            "InvalidSnapshotError",
+            format!("{} is not a snapshot: {e}", path.display()),
+        )
+    })
+}
+
+/// The snapshot to use for `sandbox`: the file named (refused when it is another sandbox's,
+/// unless `named_sandbox` says which), else the sandbox's own when it exists.
+pub fn find(
+    sandbox: Option<&str>,
+    file: Option<&Path>,
+    named_sandbox: Option<&str>,
+) -> Result<Option<(PathBuf, Snapshot)>> {
+    let path = match (file, sandbox) {
+        (Some(file), _) => file.to_path_buf(),
+        (None, Some(sandbox)) => {
+            let path = default_path(sandbox)?;
+            if !path.exists() {
+                return Ok(None);
+            }
+            path
+        }
+        (None, None) => return Ok(None),
+    };
+    let snapshot = load(&path)?;
+    let same = |name: &str| snapshot.sandbox_name.eq_ignore_ascii_case(name);
+    let explicitly_named = named_sandbox.is_some_and(same);
+    if let Some(named) = named_sandbox
+        && !same(named)
+    {
+        return Err(Error::input(
+            "SnapshotSandboxMismatchError",
+            format!(
+                "{} is a snapshot of sandbox {}, not {named}.",
+                path.display(),
+                snapshot.sandbox_name
+            ),
+        ));
+    }
+    match sandbox {
+        Some(sandbox) if !same(sandbox) && !explicitly_named => Err(Error::input(
+            "SnapshotSandboxMismatchError",
+            format!(
+                "{} is a snapshot of sandbox {}, but the org is sandbox {sandbox}: it was not used.",
+                path.display(),
+                snapshot.sandbox_name
+            ),
+        )
+        .with_action(format!(
+            "To restore {}'s values into {sandbox} on purpose, add --snapshot-of {}.",
+            snapshot.sandbox_name, snapshot.sandbox_name
+        ))),
+        _ => Ok(Some((path, snapshot))),
+    }
+}
