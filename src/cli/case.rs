@@ -77,6 +77,9 @@ pub struct CaseBuildArgs {
     #[command(flatten)]
     pub org: OrgFlags,
 
+    #[command(flatten)]
+    pub config: super::project::ConfigFlags,
+
     /// (1) The current CPQ environment URL, https://<tenant>.<sector>.logik.io.
     #[arg(long, value_name = "URL")]
     pub cpq_url: Option<String>,

@@ -117,3 +117,25 @@ impl SandboxContext {
         }
     }
 }
+
+/// `case build`'s defaults from the config: the CPQ URL, and the sandbox's CPQ Admins with the
+/// sandbox's suffix (the case is built from the sandbox, where usernames carry it).
+pub fn case_defaults(
+    config: Option<&LoadedConfig>,
+    sandbox: Option<&str>,
+) -> (Option<String>, Option<Vec<String>>) {
+    let Some(config) = config else {
+        return (None, None);
+    };
+    let admins = sandbox.and_then(|name| {
+        let entry = config.sandbox(name)?;
+        (!entry.cpq_admins.is_empty()).then(|| {
+            entry
+                .cpq_admins
+                .iter()
+                .map(|u| sandbox_username(u, name))
+                .collect()
+        })
+    });
+    (config.config.cpq_url.clone(), admins)
+}

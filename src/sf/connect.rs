@@ -24,7 +24,7 @@ use std::path::PathBuf;
 const SF_DEFAULT_CLIENT_ID: &str = "PlatformCLI";
 
 /// What the user pointed at.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct OrgRequest {
     /// `-o/--target-org`: an alias or username.
     pub target_org: Option<String>,

@@ -311,3 +311,27 @@ fn run_takes_the_tenant_and_users_from_the_config_and_config_init_writes_the_ent
     );
     assert_eq!(org_default(&emulator)["LGK__RuntimeUrl__c"], TENANT);
 }
+
+#[test]
+fn case_build_takes_the_cpq_url_and_admins_from_the_config() {
+    let (_emulator, sandbox) = setup();
+    write_project(
+        &sandbox,
+        json!({"cpqUrl": "https://acme.test.logik.io",
+               "sandboxes": {"uat": {"cpqAdmins": ["jane@acme.com"]}}}),
+    );
+    let out = run(sandbox.cmd(&[
+        "case",
+        "build",
+        "-o",
+        "uat",
+        "--refresh-date",
+        "2099-12-01",
+        "--retain-data",
+        "--json",
+    ]));
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    let case = &out.json()["result"];
+    assert_eq!(case["cpqUrl"], "https://acme.test.logik.io");
+    assert_eq!(case["cpqAdmins"], json!(["jane@acme.com.uat"]));
+}

@@ -31,7 +31,17 @@ pub async fn run(args: CaseBuildArgs, globals: &Globals) -> Result<CommandOutput
         Some(path) => load_answers(path)?,
         None => CaseAnswers::default(),
     };
-    let inputs = Inputs {
+    let request = given_org(&args.org, refuse_payload_as_org)?;
+    // The project config fills what flags and answers left out: the CPQ URL, and the CPQ Admins
+    // of the org's sandbox (production usernames, given the sandbox's suffix).
+    let config = crate::project::load(args.config.config.as_deref())?;
+    let sandbox = request
+        .clone()
+        .and_then(|r| identify(r).ok())
+        .and_then(|identity| OrgFacts::from_identity(&identity).sandbox_name);
+    let (config_cpq_url, config_admins) =
+        crate::commands::sandbox::case_defaults(config.as_ref(), sandbox.as_deref());
+    let mut inputs = Inputs {
         cpq_url: args.cpq_url.clone(),
         refresh_date: args.refresh_date.clone(),
         retain_data: args.retain_data,
@@ -47,10 +57,15 @@ pub async fn run(args: CaseBuildArgs, globals: &Globals) -> Result<CommandOutput
         allow_other_host: args.allow_other_host,
     }
     .with_answers(answers);
+    if inputs.cpq_url.is_none() {
+        inputs.cpq_url = config_cpq_url;
+    }
+    if inputs.cpq_admins.is_none() {
+        inputs.cpq_admins = config_admins;
+    }
     let (mut values, problems) = parse_inputs(&inputs, today);
     let mut warnings = problems.warnings;
 
-    let request = given_org(&args.org, refuse_payload_as_org)?;
     // With an org the provisioning user can be found in it; everything else must be given.
     let may_find = request.is_some() && !args.offline;
     let unfillable = |values: &Values, invalid: &[(Field, Error)]| -> Vec<Field> {
