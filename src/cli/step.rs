@@ -178,6 +178,11 @@ pub struct StepFlags {
     /// Allow changes to an org whose IsSandbox is false.
     #[arg(long)]
     pub allow_production: bool,
+
+    /// When another logik-refresh is working on the org, wait for it (at most SECONDS, default
+    /// 300) instead of stopping at once.
+    #[arg(long, value_name = "SECONDS", num_args = 0..=1, default_missing_value = "300")]
+    pub wait_lock: Option<u64>,
 }
 
 #[derive(Debug, Args)]

@@ -7,8 +7,8 @@ use crate::protocol::{CommandOutput, Result};
 use crate::steps::rollback::run as run_rollback;
 
 pub async fn run(args: RollbackArgs) -> Result<CommandOutput> {
-    let open = open_org(&args.step_flags.org).await?;
-    let mut journal = journal_for(&open)?;
+    let mut open = open_org(&args.step_flags.org).await?;
+    let mut journal = journal_for(&mut open, &args.step_flags).await?;
     let result = run_rollback(
         &open,
         &mut journal,

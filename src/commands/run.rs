@@ -45,7 +45,8 @@ pub async fn run(mut args: RunArgs, globals: &Globals) -> Result<CommandOutput> 
     if let Some(admin) = &args.tenant.admin_url {
         crate::org::tenant::parse_tenant_url(admin, "--admin-url", args.tenant.allow_other_host)?;
     }
-    let open = open_identified_with_users(identity).await?;
+    let mut open = open_identified_with_users(identity).await?;
+    let mut journal = journal_for(&mut open, &args.step).await?;
     let tenant = resolve_tenant(&open, &args.tenant)?;
     let (restore, unmapped, snapshot) = match &context.snapshot {
         Some((path, snapshot)) => {
@@ -66,7 +67,6 @@ pub async fn run(mut args: RunArgs, globals: &Globals) -> Result<CommandOutput> 
         }
         None => (Vec::new(), Vec::new(), None),
     };
-    let mut journal = journal_for(&open)?;
     let mut client_args = Vec::new();
     for client in &args.clients {
         client_args.extend(["--client".to_string(), client.clone()]);

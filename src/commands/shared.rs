@@ -1,7 +1,7 @@
 //! What the commands share: how they were called, opening the org from the flags, the org's
 //! journal, the tenant from the flags or the org, and a step's result as output.
 
-use crate::cli::step::TenantFlags;
+use crate::cli::step::{StepFlags, TenantFlags};
 use crate::cli::{Cli, OrgFlags};
 use crate::org::session::{OpenOrg, open_identified, open_identified_with_users};
 use crate::org::tenant::{TenantUrl, parse_tenant_url};
@@ -83,15 +83,26 @@ pub async fn open_org_with_users(flags: &OrgFlags) -> Result<OpenOrg> {
     open_identified_with_users(identity).await
 }
 
-/// The journal of the open org.
-pub fn journal_for(open: &OpenOrg) -> Result<Journal> {
+/// The org's journal, with the org's lock held (at once, or within `--wait-lock`): one
+/// process at a time works on an org. After waiting for another process, the org is read
+/// again, since that process may have changed it. What opening the journal set right becomes
+/// the command's warnings.
+pub async fn journal_for(open: &mut OpenOrg, flags: &StepFlags) -> Result<Journal> {
     let org_id = open.facts.org_id.as_deref().ok_or_else(|| {
         Error::new(
             "OrgIdUnknownError",
             "The org did not report its ID; no journal can be kept.",
         )
     })?;
-    Journal::open(org_id)
+    let wait = flags.wait_lock.map(std::time::Duration::from_secs);
+    let mut journal = Journal::open(org_id, wait)?;
+    if journal.waited_for_lock() {
+        let warnings = std::mem::take(&mut open.warnings);
+        *open = open_identified(open.identity.clone()).await?;
+        open.warnings = warnings;
+    }
+    open.warnings.extend(journal.take_warnings());
+    Ok(journal)
 }
 
 /// A step's result as the command's output: exit 68 while a person still has work to do.

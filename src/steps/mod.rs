@@ -7,6 +7,7 @@
 pub mod configurator_url;
 pub mod guided;
 pub mod journal;
+pub mod lock;
 pub mod org_id;
 pub mod procedure;
 pub mod provisioning_user;

@@ -13,6 +13,7 @@ mod help;
 mod hostile_files;
 mod hygiene;
 mod inspect;
+mod one_writer;
 mod org_wait;
 mod post_refresh;
 mod protocol;

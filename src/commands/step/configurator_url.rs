@@ -7,9 +7,9 @@ use crate::protocol::{CommandOutput, Result};
 use crate::steps::configurator_url::{ConfiguratorUrlOptions, run as run_step};
 
 pub async fn run(args: ConfiguratorUrlArgs) -> Result<CommandOutput> {
-    let open = open_org(&args.step.org).await?;
+    let mut open = open_org(&args.step.org).await?;
     let tenant = resolve_tenant(&open, &args.tenant)?;
-    let mut journal = journal_for(&open)?;
+    let mut journal = journal_for(&mut open, &args.step).await?;
     let options = ConfiguratorUrlOptions {
         runtime_url: tenant.runtime,
         confirm: args.confirm,

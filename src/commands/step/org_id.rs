@@ -7,8 +7,8 @@ use crate::protocol::{CommandOutput, Result};
 use crate::steps::org_id::{OrgIdOptions, run as run_step};
 
 pub async fn run(args: OrgIdArgs) -> Result<CommandOutput> {
-    let open = open_org(&args.step.org).await?;
-    let mut journal = journal_for(&open)?;
+    let mut open = open_org(&args.step.org).await?;
+    let mut journal = journal_for(&mut open, &args.step).await?;
     let options = OrgIdOptions {
         case_number: args.case_number,
         confirm: args.confirm,

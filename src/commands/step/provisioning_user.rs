@@ -11,8 +11,8 @@ pub async fn run(args: ProvisioningUserArgs) -> Result<CommandOutput> {
     if let Some(username) = &args.username {
         check_username(username.trim())?;
     }
-    let open = open_org(&args.step.org).await?;
-    let mut journal = journal_for(&open)?;
+    let mut open = open_org(&args.step.org).await?;
+    let mut journal = journal_for(&mut open, &args.step).await?;
     let options = ProvisioningUserOptions {
         fix: args.fix,
         create: args.create,

@@ -7,9 +7,9 @@ use crate::protocol::{CommandOutput, Result};
 use crate::steps::refresh_token_user::{RefreshTokenUserOptions, run as run_step};
 
 pub async fn run(args: RefreshTokenUserArgs) -> Result<CommandOutput> {
-    let open = open_org_with_users(&args.step.org).await?;
+    let mut open = open_org_with_users(&args.step.org).await?;
     let tenant = resolve_tenant(&open, &args.tenant)?;
-    let mut journal = journal_for(&open)?;
+    let mut journal = journal_for(&mut open, &args.step).await?;
     let mut confirm_args = tenant.confirm_args;
     if let Some(username) = &args.username {
         confirm_args.extend(["--username".to_string(), username.clone()]);

@@ -13,9 +13,9 @@ pub async fn run(args: RuntimeClientsArgs) -> Result<CommandOutput> {
         .iter()
         .map(|c| parse_client(c))
         .collect::<Result<Vec<_>>>()?;
-    let open = open_org_with_users(&args.step.org).await?;
+    let mut open = open_org_with_users(&args.step.org).await?;
     let tenant = resolve_tenant(&open, &args.tenant)?;
-    let mut journal = journal_for(&open)?;
+    let mut journal = journal_for(&mut open, &args.step).await?;
     let mut confirm_args = tenant.confirm_args;
     for client in &args.clients {
         confirm_args.extend(["--client".to_string(), client.clone()]);

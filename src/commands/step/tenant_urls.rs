@@ -14,8 +14,8 @@ pub async fn run(args: TenantUrlsArgs) -> Result<CommandOutput> {
         Some(url) => parse_tenant_url(url, "--admin-url", args.allow_other_host)?,
         None => runtime_url.clone(),
     };
-    let open = open_org(&args.step.org).await?;
-    let mut journal = journal_for(&open)?;
+    let mut open = open_org(&args.step.org).await?;
+    let mut journal = journal_for(&mut open, &args.step).await?;
     let options = TenantUrlsOptions {
         runtime_url,
         admin_url,

@@ -7,8 +7,8 @@ use crate::protocol::{CommandOutput, Result};
 use crate::steps::touch_products::{TouchProductsOptions, run as run_step};
 
 pub async fn run(args: TouchProductsArgs) -> Result<CommandOutput> {
-    let open = open_org(&args.step.org).await?;
-    let mut journal = journal_for(&open)?;
+    let mut open = open_org(&args.step.org).await?;
+    let mut journal = journal_for(&mut open, &args.step).await?;
     let options = TouchProductsOptions {
         force: args.force,
         dry_run: args.step.dry_run,

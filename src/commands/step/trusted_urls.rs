@@ -16,9 +16,9 @@ pub async fn run(args: TrustedUrlsArgs) -> Result<CommandOutput> {
     if let Some(url) = &args.tenant.admin_url {
         parse_tenant_url(url, "--admin-url", allow_other)?;
     }
-    let open = open_org(&args.step.org).await?;
+    let mut open = open_org(&args.step.org).await?;
     let tenant = resolve_tenant(&open, &args.tenant)?;
-    let mut journal = journal_for(&open)?;
+    let mut journal = journal_for(&mut open, &args.step).await?;
     let options = TrustedUrlsOptions {
         origins: vec![tenant.runtime.clone(), tenant.admin.clone()],
         fix: args.fix,

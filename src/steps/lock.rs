@@ -1,0 +1,174 @@
+//! One writer per org: every command that may write to an org (`run`, `step`, `rollback`) holds
+//! an exclusive OS file lock on `<state dir>/locks/<org ID>.lock` while it works. The operating
+//! system releases it when the process ends, however it ends, so a crash never leaves a stale
+//! lock. The file also says who holds it (pid, command, since when), for the message a second
+//! writer gets.
+
+use crate::protocol::{Error, ExitStatus, Result};
+use serde::{Deserialize, Serialize};
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io::Write;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// Who holds an org's lock, as written in the lock file.
+#[derive(Debug, Serialize, Deserialize)]
+struct Holder {
+    pid: u32,
+    command: String,
+    since: String,
+}
+
+/// A held lock; dropping it (or the process ending) releases it.
+#[derive(Debug)]
+pub struct OrgLock {
+    _file: File,
+    /// Whether another process held it first (what was read of the org before is stale).
+    pub waited: bool,
+}
+
+/// How long `--wait-lock` waits when given no number of seconds.
+pub const DEFAULT_WAIT_SECS: u64 = 300;
+
+impl OrgLock {
+    /// Takes the org's lock: at once, or within `wait` (`--wait-lock`). A lock held by another
+    /// process is an error naming it (exit 1), or, after `wait`, a time-out (exit 69).
+    pub fn acquire(state_dir: &Path, org_id: &str, wait: Option<Duration>) -> Result<OrgLock> {
+        let dir = state_dir.join("locks");
+        let path = dir.join(format!("{org_id}.lock"));
+        let fail = |e: std::io::Error| {
+            Error::new(
+                "OrgLockError",
+                format!("Could not take the lock {}: {e}", path.display()),
+            )
+            .with_action(
+                "Check that the state folder is writable (LOGIK_REFRESH_STATE_DIR sets another).",
+            )
+        };
+        crate::fsutil::create_private_dir(&dir).map_err(fail)?;
+        let mut options = OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let started = Instant::now();
+        let mut waited_once = false;
+        loop {
+            let mut file = options.open(&path).map_err(fail)?;
+            match file.try_lock() {
+                Ok(()) => {
+                    let holder = Holder {
+                        pid: std::process::id(),
+                        command: command_line(),
+                        since: jiff::Timestamp::now().to_string(),
+                    };
+                    let text = serde_json::to_string(&holder).expect("the holder serializes");
+                    file.set_len(0).map_err(fail)?;
+                    file.write_all(text.as_bytes()).map_err(fail)?;
+                    file.flush().map_err(fail)?;
+                    return Ok(OrgLock {
+                        _file: file,
+                        waited: waited_once,
+                    });
+                }
+                Err(TryLockError::WouldBlock) => {}
+                Err(TryLockError::Error(e)) => return Err(fail(e)),
+            }
+            drop(file);
+            match wait {
+                Some(wait) if started.elapsed() < wait => {
+                    waited_once = true;
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                Some(wait) => return Err(locked(&path, org_id, Some(wait))),
+                None => return Err(locked(&path, org_id, None)),
+            }
+        }
+    }
+}
+
+/// The command's words up to its first flag (`logik-refresh step tenant-urls`): enough to
+/// recognise it, and no flag value, which might be private.
+fn command_line() -> String {
+    let mut words = std::env::args().take_while(|a| !a.starts_with('-'));
+    let program = words
+        .next()
+        .map(|p| {
+            Path::new(&p)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or(p)
+        })
+        .unwrap_or_else(|| "logik-refresh".into());
+    std::iter::once(program)
+        .chain(words)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The error for a lock another process holds, naming it.
+fn locked(path: &Path, org_id: &str, waited: Option<Duration>) -> Error {
+    let holder = crate::fsutil::read_bounded_text(path)
+        .ok()
+        .and_then(|text| serde_json::from_str::<Holder>(&text).ok());
+    let who = match &holder {
+        Some(h) => format!("process {} ({}), since {}", h.pid, h.command, h.since),
+        None => "another process".to_string(),
+    };
+    let message = match waited {
+        Some(wait) => format!(
+            "Org {org_id} is still being changed by {who} after waiting {} s; nothing was done.",
+            wait.as_secs()
+        ),
+        None => format!("Org {org_id} is being changed by {who}; nothing was done."),
+    };
+    let err = Error::new("OrgLockedError", message)
+        .with_action("Let the other run finish, then run this again.")
+        .with_action(format!(
+            "Or add --wait-lock [SECONDS] to wait for it (default {DEFAULT_WAIT_SECS} s)."
+        ))
+        .with_data(serde_json::json!({
+            "orgId": org_id,
+            "lockFile": path.display().to_string(),
+            "pid": holder.as_ref().map(|h| h.pid),
+            "command": holder.as_ref().map(|h| h.command.clone()),
+            "since": holder.as_ref().map(|h| h.since.clone()),
+        }));
+    if waited.is_some() {
+        err.with_exit(ExitStatus::TimedOut)
+    } else {
+        err
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_holder_is_refused_and_named_until_the_first_lets_go() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = OrgLock::acquire(dir.path(), "00D000000000001", None).unwrap();
+        let second = OrgLock::acquire(dir.path(), "00D000000000001", None).unwrap_err();
+        assert_eq!(second.name, "OrgLockedError");
+        assert!(
+            second
+                .message
+                .contains(&format!("process {}", std::process::id())),
+            "{}",
+            second.message
+        );
+        let waited = OrgLock::acquire(
+            dir.path(),
+            "00D000000000001",
+            Some(Duration::from_millis(200)),
+        )
+        .unwrap_err();
+        assert_eq!(waited.exit, ExitStatus::TimedOut);
+        OrgLock::acquire(dir.path(), "00D000000000002", None).unwrap();
+        drop(first);
+        OrgLock::acquire(dir.path(), "00D000000000001", None).unwrap();
+    }
+}
