@@ -48,6 +48,31 @@ pub struct Cli {
     /// uat); flags typed on the command line win.
     #[arg(long, global = true, value_name = "DIR", help_heading = "Global Flags")]
     pub flags_dir: Option<PathBuf>,
+
+    /// Give up on a request to the org (retries included), or on sf, after this long: 90s, 5m;
+    /// a bare number is seconds. Default 2m.
+    #[arg(
+        long,
+        global = true,
+        value_name = "DURATION",
+        env = "LOGIK_REFRESH_NET_TIMEOUT",
+        hide_env_values = true,
+        value_parser = org::parse_seconds,
+        help_heading = "Global Flags"
+    )]
+    pub net_timeout: Option<std::time::Duration>,
+
+    /// Write every request to the org and its answer to FILE as JSON lines (mode 600), tokens
+    /// and secrets removed, to attach to a bug report.
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE",
+        env = "LOGIK_REFRESH_TRACE",
+        hide_env_values = true,
+        help_heading = "Global Flags"
+    )]
+    pub trace: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

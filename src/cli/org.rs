@@ -81,7 +81,7 @@ pub struct WaitArgs {
     pub timeout: Option<Duration>,
 }
 
-fn parse_seconds(text: &str) -> Result<Duration, String> {
+pub(crate) fn parse_seconds(text: &str) -> Result<Duration, String> {
     parse_duration(text, 1.0)
 }
 

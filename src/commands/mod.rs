@@ -57,6 +57,12 @@ pub fn dispatch(cli: Cli) -> Result<CommandOutput> {
 
 async fn run(cli: Cli) -> Result<CommandOutput> {
     let globals = Globals::from_cli(&cli);
+    if let Some(limit) = cli.net_timeout {
+        crate::salesforce::limits::set_deadline(limit);
+    }
+    if let Some(path) = &cli.trace {
+        crate::salesforce::trace::open(path)?;
+    }
     match cli.command {
         Command::Org(OrgCommand::Inspect(args)) => org::inspect::run(args).await,
         Command::Org(OrgCommand::Wait(args)) => org::wait::run(args).await,

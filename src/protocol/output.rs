@@ -1,10 +1,12 @@
 //! The one place that prints. Commands hand back a [`CommandOutput`]; this module renders it as
 //! the sf JSON envelope or as text for people, and renders errors the same way. A closed stdout
-//! (`logik-refresh ... | head -1`) ends the process quietly instead of failing.
+//! (`logik-refresh ... | head -1`) ends the process quietly instead of failing. Whatever is
+//! written, stdout or stderr, passes [`scrub`] first: no secret the process holds gets out.
 
 use super::envelope::{ErrorEnvelope, SuccessEnvelope};
 use super::error::Error;
 use super::exit::ExitStatus;
+use crate::redacted::scrub;
 use serde::Serialize;
 use serde_json::Value;
 use std::io::{self, IsTerminal, Write};
@@ -153,7 +155,7 @@ pub fn print_json_line<T: Serialize>(value: &T) -> bool {
 
 /// Progress and notes for people: stderr, never stdout, so pipes carry only data.
 pub fn eprintln_quiet(text: &str) {
-    let _ = writeln!(io::stderr().lock(), "{text}");
+    let _ = writeln!(io::stderr().lock(), "{}", scrub(text));
 }
 
 fn to_pretty<T: Serialize>(value: &T) -> String {
@@ -164,7 +166,7 @@ fn to_pretty<T: Serialize>(value: &T) -> String {
 
 fn write_stdout(text: &str) -> io::Result<()> {
     let mut stdout = io::stdout().lock();
-    stdout.write_all(text.as_bytes())?;
+    stdout.write_all(scrub(text).as_bytes())?;
     stdout.flush()
 }
 

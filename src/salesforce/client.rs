@@ -4,14 +4,23 @@
 //! the access token once on a 401 when a refresh token is at hand, warns when the org's API
 //! usage passes 90%, refuses plain `http` except on loopback, and counts its requests.
 
-use super::error::{api_error, network_error};
+use super::error::network_error;
+pub use super::instance_url::{check_no_credentials, check_url_is_safe, parse_instance_url};
+use super::limits::{MAX_BODY_BYTES, too_large_error, within_deadline};
+use super::response::{
+    Answer, api_usage_warning, composite_items, newest_version, read_answer, subrequest_answer,
+    take_page,
+};
+pub use super::retry::RetryPolicy;
+use super::retry::env_u64;
+use super::trace::{self, Exchange};
 use crate::protocol::{Error, Result};
 use crate::redacted::Secret;
 use reqwest::{Method, StatusCode, Url};
 use serde_json::{Value, json};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, RwLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Newest API version the tool knows it works with; used when neither the user, sf config, nor
 /// the org says otherwise.
@@ -35,42 +44,6 @@ pub struct Connection {
     pub refresh: Option<RefreshGrant>,
     /// For messages: which org this is (`admin@acme.com.uat`).
     pub username: Option<String>,
-}
-
-/// Retry budget. Defaults follow the sf CLI (5 retries, 500 ms doubling); tests shorten the
-/// base delay through `LOGIK_REFRESH_RETRY_BASE_MS` so a fault matrix runs in seconds.
-#[derive(Debug, Clone, Copy)]
-pub struct RetryPolicy {
-    pub max_retries: u32,
-    pub base_delay: Duration,
-    pub max_delay: Duration,
-}
-
-impl RetryPolicy {
-    pub fn from_env() -> Self {
-        let base_ms = env_u64("LOGIK_REFRESH_RETRY_BASE_MS").unwrap_or(500);
-        RetryPolicy {
-            max_retries: env_u64("LOGIK_REFRESH_MAX_RETRIES")
-                .map(|n| n as u32)
-                .unwrap_or(5),
-            base_delay: Duration::from_millis(base_ms),
-            max_delay: Duration::from_secs(30),
-        }
-    }
-
-    fn delay(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
-        if let Some(wait) = retry_after {
-            return wait.min(self.max_delay);
-        }
-        let exp = self.base_delay.saturating_mul(1u32 << attempt.min(16));
-        // Full jitter in [50%, 100%] so parallel runs against one org do not retry in lockstep.
-        let jittered = exp.mul_f64(0.5 + fastrand::f64() * 0.5);
-        jittered.min(self.max_delay)
-    }
-}
-
-fn env_u64(name: &str) -> Option<u64> {
-    std::env::var(name).ok()?.trim().parse().ok()
 }
 
 pub struct Client {
@@ -105,8 +78,10 @@ pub struct Response {
 impl Client {
     pub fn new(conn: Connection) -> Result<Client> {
         check_url_is_safe(&conn.instance_url, "instance URL")?;
+        conn.access_token.hold();
         if let Some(refresh) = &conn.refresh {
             check_url_is_safe(&refresh.token_url, "login URL")?;
+            refresh.refresh_token.hold();
         }
         // reqwest is built without a bundled crypto provider so that we choose ring (small,
         // fast to build); it must be installed before the first client exists.
@@ -153,14 +128,7 @@ impl Client {
             return Ok(());
         }
         let versions = self.get("/services/data").await?;
-        let newest = versions
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|v| v.get("version").and_then(Value::as_str))
-            .filter_map(|v| v.parse::<f64>().ok().map(|n| (n, v.to_string())))
-            .max_by(|a, b| a.0.total_cmp(&b.0))
-            .map(|(_, v)| v);
+        let newest = newest_version(&versions);
         let _ = self
             .api_version
             .set(newest.unwrap_or_else(|| DEFAULT_API_VERSION.to_string()));
@@ -272,29 +240,15 @@ impl Client {
         let answers = self.composite_at(endpoint, false, subrequests).await?;
         let mut results = Vec::with_capacity(reads.len());
         for (i, read) in reads.iter().enumerate() {
-            let reference = format!("read{i}");
-            let answer = answers
-                .iter()
-                .find(|a| a.get("referenceId").and_then(Value::as_str) == Some(reference.as_str()));
-            let status = answer
-                .and_then(|a| a.get("httpStatusCode"))
-                .and_then(Value::as_u64)
-                .unwrap_or(500) as u16;
-            let body = answer
-                .and_then(|a| a.get("body"))
-                .cloned()
-                .unwrap_or(Value::Null);
-            if !(200..300).contains(&status) {
-                let what = match read {
-                    BatchRead::Query(_) => format!("GET {endpoint} (query)"),
-                    BatchRead::Get(path) => format!("GET {endpoint} ({path})"),
-                };
-                results.push(Err(api_error(status, &body.to_string(), &what)));
-                continue;
-            }
-            results.push(match read {
-                BatchRead::Query(_) => self.rest_of_pages(body).await.map(Value::Array),
-                BatchRead::Get(_) => Ok(body),
+            let what = match read {
+                BatchRead::Query(_) => format!("GET {endpoint} (query)"),
+                BatchRead::Get(path) => format!("GET {endpoint} ({path})"),
+            };
+            let answer = subrequest_answer(&answers, &format!("read{i}"), &what);
+            results.push(match (read, answer) {
+                (_, Err(err)) => Err(err),
+                (BatchRead::Query(_), Ok(body)) => self.rest_of_pages(body).await.map(Value::Array),
+                (BatchRead::Get(_), Ok(body)) => Ok(body),
             });
         }
         Ok(results)
@@ -304,20 +258,14 @@ impl Client {
     async fn rest_of_pages(&self, mut page: Value) -> Result<Vec<Value>> {
         let mut records = Vec::new();
         loop {
-            if let Some(Value::Array(rows)) = page.get_mut("records") {
-                records.append(rows);
-            }
-            let done = page.get("done").and_then(Value::as_bool).unwrap_or(true);
-            let next = page
-                .get("nextRecordsUrl")
-                .and_then(Value::as_str)
-                .map(str::to_string);
+            let (mut rows, next) = take_page(&mut page);
+            records.append(&mut rows);
             match next {
-                Some(next) if !done => {
+                Some(next) => {
                     let url = self.url(&next)?;
                     page = self.send(Method::GET, url, None, true).await?.body;
                 }
-                _ => return Ok(records),
+                None => return Ok(records),
             }
         }
     }
@@ -348,13 +296,7 @@ impl Client {
             .send(Method::POST, url, Some(&body), read_only)
             .await?
             .body;
-        match answer.get("compositeResponse") {
-            Some(Value::Array(items)) => Ok(items.clone()),
-            _ => Err(Error::new(
-                "UnexpectedResponseError",
-                "Salesforce's composite answer has no `compositeResponse` list.",
-            )),
-        }
+        composite_items(&answer)
     }
 
     fn resolve(&self, path: &str) -> String {
@@ -371,7 +313,7 @@ impl Client {
             .map_err(|e| Error::new("InvalidUrlError", format!("Bad request path {path}: {e}")))
     }
 
-    /// Sends one logical request: retries, token renewal, error mapping.
+    /// Sends one logical request within the deadline: retries, token renewal, error mapping.
     async fn send(
         &self,
         method: Method,
@@ -380,92 +322,128 @@ impl Client {
         idempotent: bool,
     ) -> Result<Response> {
         let what = format!("{method} {}", describe_path(&url));
+        within_deadline(
+            &what,
+            self.send_retrying(method, url, body, idempotent, &what),
+        )
+        .await
+    }
+
+    async fn send_retrying(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&Value>,
+        idempotent: bool,
+        what: &str,
+    ) -> Result<Response> {
+        let body = body.map(|b| serde_json::to_vec(b).expect("requests serialize"));
         let mut attempt: u32 = 0;
         let mut renewed = false;
         loop {
+            let may_retry = idempotent && attempt < self.retry.max_retries;
             let (generation, token) = self.token.read().unwrap().clone();
-            let mut request = self
+            let request = self
                 .http
                 .request(method.clone(), url.clone())
                 .bearer_auth(token.expose())
                 .header("Accept", "application/json");
-            if let Some(body) = body {
-                request = request.json(body);
-            }
-            self.requests.fetch_add(1, Ordering::Relaxed);
-            let result = request.send().await;
-            let response = match result {
-                Ok(response) => response,
-                Err(err) => {
-                    if idempotent && attempt < self.retry.max_retries {
-                        tokio::time::sleep(self.retry.delay(attempt, None)).await;
-                        attempt += 1;
-                        continue;
-                    }
-                    return Err(network_error(&err, &what, attempt + 1));
-                }
+            let request = match &body {
+                Some(bytes) => request
+                    .header("Content-Type", "application/json")
+                    .body(bytes.clone()),
+                None => request,
             };
-            let status = response.status();
-            self.note_api_usage(response.headers());
-            if status == StatusCode::UNAUTHORIZED && !renewed {
+            let answer = match self.exchange(request).await {
+                Ok(answer) => answer,
+                Err(Failure::TooLarge) => return Err(too_large_error(what)),
+                Err(Failure::Network(_)) if may_retry => {
+                    tokio::time::sleep(self.retry.delay(attempt, None)).await;
+                    attempt += 1;
+                    continue;
+                }
+                Err(Failure::Network(err)) => return Err(network_error(&err, what, attempt + 1)),
+            };
+            if answer.status == 401 && !renewed {
                 renewed = true;
                 self.renew_token(generation).await?;
                 continue;
             }
-            let retry_after = response
-                .headers()
+            let retry_after = answer.retry_after.as_deref();
+            match read_answer(answer.status, retry_after, &answer.body, what) {
+                Answer::Done(body) => {
+                    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK);
+                    return Ok(Response { status, body });
+                }
+                Answer::NotJson(_) if may_retry => {
+                    tokio::time::sleep(self.retry.delay(attempt, None)).await;
+                    attempt += 1;
+                }
+                Answer::NotJson(err) => return Err(err),
+                Answer::Retryable { retry_after, .. } if may_retry => {
+                    tokio::time::sleep(self.retry.delay(attempt, retry_after)).await;
+                    attempt += 1;
+                }
+                Answer::Retryable { mut error, .. } => {
+                    if idempotent {
+                        error
+                            .message
+                            .push_str(&format!(" (gave up after {} attempts)", attempt + 1));
+                    }
+                    return Err(error);
+                }
+                Answer::Failed(err) if answer.status == 401 => return Err(self.session_error(err)),
+                Answer::Failed(err) => return Err(err),
+            }
+        }
+    }
+
+    /// One HTTP round trip: the answer's status, `Retry-After` and body (read up to
+    /// [`MAX_BODY_BYTES`]), traced when `--trace` asks.
+    async fn exchange(&self, request: reqwest::RequestBuilder) -> Result<Answered, Failure> {
+        let request = request.build().map_err(Failure::Network)?;
+        let started = Instant::now();
+        let method = request.method().to_string();
+        let url = request.url().clone();
+        let headers = request.headers().clone();
+        let sent_body = request
+            .body()
+            .and_then(|b| b.as_bytes())
+            .map(<[u8]>::to_vec);
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        let (status, response_headers, body) = match self.http.execute(request).await {
+            Ok(mut response) => {
+                let status = response.status().as_u16();
+                let response_headers = response.headers().clone();
+                let body = read_bounded(&mut response).await;
+                (Some(status), Some(response_headers), body)
+            }
+            Err(err) => (None, None, Err(Failure::Network(err))),
+        };
+        if trace::enabled() {
+            trace::record(&Exchange {
+                method: &method,
+                url: &url,
+                request_headers: &headers,
+                request_body: sent_body.as_deref(),
+                status,
+                response_headers: response_headers.as_ref(),
+                response_body: body.as_ref().ok().map(Vec::as_slice),
+                elapsed: started.elapsed(),
+                error: body.as_ref().err().map(Failure::describe),
+            });
+        }
+        let body = body?;
+        let response_headers = response_headers.unwrap_or_default();
+        self.note_api_usage(&response_headers);
+        Ok(Answered {
+            status: status.unwrap_or(0),
+            retry_after: response_headers
                 .get("retry-after")
                 .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok())
-                .map(Duration::from_secs);
-            let text = match response.text().await {
-                Ok(text) => text,
-                Err(err) => {
-                    if idempotent && attempt < self.retry.max_retries {
-                        tokio::time::sleep(self.retry.delay(attempt, None)).await;
-                        attempt += 1;
-                        continue;
-                    }
-                    return Err(network_error(&err, &what, attempt + 1));
-                }
-            };
-            if status.is_success() {
-                let body = if text.trim().is_empty() {
-                    Value::Null
-                } else {
-                    match serde_json::from_str(&text) {
-                        Ok(value) => value,
-                        Err(_) if idempotent && attempt < self.retry.max_retries => {
-                            tokio::time::sleep(self.retry.delay(attempt, None)).await;
-                            attempt += 1;
-                            continue;
-                        }
-                        Err(e) => {
-                            return Err(Error::new(
-                                "UnexpectedResponseError",
-                                format!("Salesforce's answer to {what} is not valid JSON ({e})."),
-                            )
-                            .with_action("Try again; if it persists, the org or a proxy in between is misbehaving."));
-                        }
-                    }
-                };
-                return Ok(Response { status, body });
-            }
-            if is_retryable(status) && idempotent && attempt < self.retry.max_retries {
-                tokio::time::sleep(self.retry.delay(attempt, retry_after)).await;
-                attempt += 1;
-                continue;
-            }
-            let mut err = api_error(status.as_u16(), &text, &what);
-            if status == StatusCode::UNAUTHORIZED {
-                err = self.session_error(err);
-            }
-            if is_retryable(status) && idempotent {
-                err.message
-                    .push_str(&format!(" (gave up after {} attempts)", attempt + 1));
-            }
-            return Err(err);
-        }
+                .map(str::to_string),
+            body,
+        })
     }
 
     /// Renews the access token once. `seen` is the token generation the failed request used:
@@ -481,21 +459,21 @@ impl Client {
                 "The org refused the access token (401 INVALID_SESSION_ID) and there is no refresh token to renew it.",
             )));
         };
-        self.requests.fetch_add(1, Ordering::Relaxed);
         let form = [
             ("grant_type", "refresh_token"),
             ("client_id", grant.client_id.as_str()),
             ("refresh_token", grant.refresh_token.expose()),
         ];
-        let response = self
-            .http
-            .post(grant.token_url.clone())
-            .form(&form)
-            .send()
-            .await
-            .map_err(|e| network_error(&e, "POST /services/oauth2/token", 1))?;
-        let status = response.status();
-        let text = response.text().await.unwrap_or_default();
+        let request = self.http.post(grant.token_url.clone()).form(&form);
+        let answer = match self.exchange(request).await {
+            Ok(answer) => answer,
+            Err(Failure::TooLarge) => return Err(too_large_error("POST /services/oauth2/token")),
+            Err(Failure::Network(e)) => {
+                return Err(network_error(&e, "POST /services/oauth2/token", 1));
+            }
+        };
+        let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_GATEWAY);
+        let text = String::from_utf8_lossy(&answer.body).into_owned();
         let token = serde_json::from_str::<Value>(&text).ok().and_then(|v| {
             v.get("access_token")
                 .and_then(Value::as_str)
@@ -504,11 +482,11 @@ impl Client {
         match token {
             Some(token) if status.is_success() => {
                 let mut slot = self.token.write().unwrap();
-                *slot = (slot.0 + 1, Secret::new(token));
+                *slot = (slot.0 + 1, Secret::held(token));
                 Ok(())
             }
             _ => {
-                let scrubbed = grant.refresh_token.scrub(&text);
+                let scrubbed = crate::redacted::scrub(&text);
                 let reason = serde_json::from_str::<Value>(&scrubbed)
                     .ok()
                     .and_then(|v| {
@@ -537,127 +515,63 @@ impl Client {
     }
 
     fn note_api_usage(&self, headers: &reqwest::header::HeaderMap) {
-        let Some(info) = headers
+        let Some(warning) = headers
             .get("sforce-limit-info")
             .and_then(|v| v.to_str().ok())
+            .and_then(api_usage_warning)
         else {
             return;
         };
-        let Some((used, limit)) = parse_api_usage(info) else {
-            return;
-        };
-        if limit > 0 && used * 10 >= limit * 9 {
-            let mut warnings = self.warnings.lock().unwrap();
-            if !warnings.iter().any(|w| w.starts_with("API usage")) {
-                warnings.push(format!(
-                    "API usage is at {used} of {limit} daily requests ({}%): the org is close to its limit.",
-                    used * 100 / limit
-                ));
-            }
+        let mut warnings = self.warnings.lock().unwrap();
+        if !warnings.iter().any(|w| w.starts_with("API usage")) {
+            warnings.push(warning);
         }
     }
 }
 
-fn is_retryable(status: StatusCode) -> bool {
-    matches!(status.as_u16(), 420 | 429 | 500 | 502 | 503 | 504)
+/// An answer as received.
+struct Answered {
+    status: u16,
+    retry_after: Option<String>,
+    body: Vec<u8>,
 }
 
-/// `api-usage=18/5000` -> (18, 5000).
-pub fn parse_api_usage(header: &str) -> Option<(u64, u64)> {
-    let usage = header
-        .split(',')
-        .find_map(|part| part.trim().strip_prefix("api-usage="))?;
-    let (used, limit) = usage.split_once('/')?;
-    Some((used.trim().parse().ok()?, limit.trim().parse().ok()?))
+/// Why no answer came: the network, or an answer past [`MAX_BODY_BYTES`].
+enum Failure {
+    Network(reqwest::Error),
+    TooLarge,
+}
+
+impl Failure {
+    fn describe(&self) -> String {
+        match self {
+            Failure::Network(e) => e.to_string(),
+            Failure::TooLarge => format!("answer larger than {MAX_BODY_BYTES} bytes, not read"),
+        }
+    }
+}
+
+/// Reads a body chunk by chunk, counting, and stops at [`MAX_BODY_BYTES`]: a server cannot
+/// make the tool hold more than that, however much it sends or announces.
+async fn read_bounded(response: &mut reqwest::Response) -> Result<Vec<u8>, Failure> {
+    if response
+        .content_length()
+        .is_some_and(|n| n > MAX_BODY_BYTES as u64)
+    {
+        return Err(Failure::TooLarge);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(Failure::Network)? {
+        if body.len() + chunk.len() > MAX_BODY_BYTES {
+            return Err(Failure::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// The path of a request for messages: the SOQL of a query is kept out (it can be long), the
 /// host too (the user knows which org).
 fn describe_path(url: &Url) -> String {
     url.path().to_string()
-}
-
-/// `https` always; plain `http` only to this machine (the org emulator, a local proxy).
-pub fn check_url_is_safe(url: &Url, what: &str) -> Result<()> {
-    match url.scheme() {
-        "https" => Ok(()),
-        "http" if is_loopback(url) => Ok(()),
-        scheme => Err(Error::input(
-            "InsecureInstanceUrlError",
-            format!(
-                "The org's {what} {url} uses {scheme}://; tokens are only sent over https (plain http is allowed only to loopback addresses)."
-            ),
-        )
-        .with_action("Use the https:// My Domain URL of the org (`sf org display -o <alias>` shows it).")),
-    }
-}
-
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(host)) => host.eq_ignore_ascii_case("localhost"),
-        None => false,
-    }
-}
-
-/// Parses an instance URL as sf prints it (it may end in `/`) and checks it is safe to use.
-pub fn parse_instance_url(text: &str) -> Result<Url> {
-    let url = Url::parse(text.trim()).map_err(|e| {
-        Error::input(
-            "InvalidInstanceUrlError",
-            format!("The instance URL {text:?} is not a URL: {e}."),
-        )
-        .with_action("Pass the org as sf prints it: sf org display --json -o <alias>")
-    })?;
-    check_url_is_safe(&url, "instance URL")?;
-    Ok(url)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn api_usage_header() {
-        assert_eq!(parse_api_usage("api-usage=18/5000"), Some((18, 5000)));
-        assert_eq!(
-            parse_api_usage("per-app-api-usage=1/2, api-usage=4600/5000"),
-            Some((4600, 5000))
-        );
-        assert_eq!(parse_api_usage("nonsense"), None);
-    }
-
-    #[test]
-    fn only_loopback_may_use_http() {
-        assert!(parse_instance_url("http://127.0.0.1:8765/").is_ok());
-        assert!(parse_instance_url("http://localhost:1/").is_ok());
-        assert!(parse_instance_url("http://[::1]:1/").is_ok());
-        assert!(parse_instance_url("https://acme--uat.sandbox.my.salesforce.com").is_ok());
-        let err = parse_instance_url("http://acme.my.salesforce.com").unwrap_err();
-        assert_eq!(err.name, "InsecureInstanceUrlError");
-        assert_eq!(err.exit.code(), 2);
-        assert!(parse_instance_url("not a url").is_err());
-    }
-
-    #[test]
-    fn backoff_grows_and_honours_retry_after() {
-        let policy = RetryPolicy {
-            max_retries: 5,
-            base_delay: Duration::from_millis(100),
-            max_delay: Duration::from_secs(5),
-        };
-        let first = policy.delay(0, None);
-        assert!(first >= Duration::from_millis(50) && first <= Duration::from_millis(100));
-        let third = policy.delay(2, None);
-        assert!(third >= Duration::from_millis(200) && third <= Duration::from_millis(400));
-        assert_eq!(
-            policy.delay(0, Some(Duration::from_secs(2))),
-            Duration::from_secs(2)
-        );
-        assert_eq!(
-            policy.delay(0, Some(Duration::from_secs(99))),
-            Duration::from_secs(5)
-        );
-    }
 }

@@ -7,7 +7,10 @@ use serde_json::{Value, json};
 /// Builds the error for a non-success answer. `what` names the request (`GET query`), never
 /// with a token in it.
 pub fn api_error(status: u16, body: &str, what: &str) -> Error {
-    let (error_code, message, fields) = first_error(body);
+    // The server's words may quote a token (a proxy that echoes the request): scrubbed before
+    // they reach a message, a journal note or a trace.
+    let body = crate::redacted::scrub(body);
+    let (error_code, message, fields) = first_error(&body);
     let error_code = error_code.unwrap_or_else(|| default_code(status).to_string());
     let name = match error_code.as_str() {
         "INVALID_SESSION_ID" => "InvalidSessionError",
@@ -64,7 +67,7 @@ pub fn network_error(err: &reqwest::Error, what: &str, attempts: u32) -> Error {
     let mut cause = String::new();
     let mut source = std::error::Error::source(err);
     while let Some(s) = source {
-        cause = s.to_string();
+        cause = crate::redacted::scrub(&s.to_string());
         source = s.source();
     }
     Error::new(

@@ -3,6 +3,11 @@
 pub mod checked_write;
 pub mod client;
 pub mod error;
+pub mod instance_url;
+pub mod limits;
+pub mod response;
+pub mod retry;
+pub mod trace;
 
 pub use client::{Client, Connection, RefreshGrant};
 pub mod ids;

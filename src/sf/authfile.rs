@@ -213,7 +213,8 @@ pub fn load_stored_auth(home: &Path, username: &str, key: &LoadedKey) -> Result<
 }
 
 /// One stored field in clear: decrypted when it has sf's encrypted shape, handed through when
-/// it is plain text (as sf does), an error when it is a damaged encrypted value.
+/// it is plain text (as sf does), an error when it is a damaged encrypted value. Whatever comes
+/// out is held ([`Secret::hold`]): no output will ever show it.
 fn decrypt_field(
     stored: &str,
     field: &str,
@@ -225,10 +226,12 @@ fn decrypt_field(
     let damaged = stored.contains(':')
         || (stored.len() >= 6 && stored.bytes().all(|b| b.is_ascii_hexdigit()));
     if !looks_encrypted(stored) && !damaged {
-        return Ok(Secret::new(stored));
+        return Ok(Secret::held(stored));
     }
-    crypto::decrypt_detailed(stored, &key.key)
-        .map_err(|reason| decrypt_error(&reason, field, path, username, &key.source))
+    let secret = crypto::decrypt_detailed(stored, &key.key)
+        .map_err(|reason| decrypt_error(&reason, field, path, username, &key.source))?;
+    secret.hold();
+    Ok(secret)
 }
 
 fn decrypt_error(

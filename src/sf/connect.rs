@@ -7,7 +7,7 @@
 
 use crate::protocol::{Error, Result};
 use crate::redacted::{Secret, is_redacted_placeholder};
-use crate::salesforce::client::parse_instance_url;
+use crate::salesforce::client::{check_no_credentials, parse_instance_url};
 use crate::salesforce::ids::OrgId;
 use crate::salesforce::{Connection, RefreshGrant};
 use crate::sf::authfile::load_stored_auth;
@@ -90,6 +90,14 @@ pub fn identify(request: OrgRequest) -> Result<OrgIdentity> {
         }
     }
     if let Some(org) = &piped {
+        for (url, what) in [
+            (&org.instance_url, "instance URL"),
+            (&org.login_url, "login URL"),
+        ] {
+            if let Some(parsed) = url.as_deref().and_then(|u| Url::parse(u.trim()).ok()) {
+                check_no_credentials(&parsed, what)?;
+            }
+        }
         // A piped org and -o may name different orgs: trust -o, use the pipe's facts only
         // when they are about the same user.
         let same = identity.username.is_none() || identity.username == org.username;
@@ -140,11 +148,11 @@ pub fn connect(identity: &OrgIdentity) -> Result<(Connection, TokenSource)> {
         match home_dir().and_then(|home| Ok((sf_key(&home)?, home))) {
             Ok((key, home)) => match load_stored_auth(&home, username, &key) {
                 Ok(stored) => {
-                    let instance_url = identity
-                        .instance_url
-                        .clone()
-                        .filter(|_| identity.piped.is_some())
-                        .unwrap_or(stored.instance_url.clone());
+                    // The saved token goes only to the host its own auth file names.
+                    if let Some(claimed) = identity.instance_url.as_deref() {
+                        check_same_host(claimed, &stored.instance_url, &stored.path)?;
+                    }
+                    let instance_url = stored.instance_url.clone();
                     let refresh = match &stored.refresh_token {
                         Some(refresh_token) => {
                             let login = stored
@@ -202,7 +210,7 @@ pub fn connect(identity: &OrgIdentity) -> Result<(Connection, TokenSource)> {
                 .or_else(|| identity.instance_url.clone());
             match url {
                 Some(url) => {
-                    let conn = connection(identity, &url, Secret::new(token), None)?;
+                    let conn = connection(identity, &url, Secret::held(token), None)?;
                     return Ok((conn, TokenSource::Environment));
                 }
                 None => {
@@ -222,17 +230,19 @@ pub fn connect(identity: &OrgIdentity) -> Result<(Connection, TokenSource)> {
                     .and_then(|v| v.as_str())
                     .unwrap_or("");
                 if !is_redacted_placeholder(token) {
-                    let url = match &identity.instance_url {
-                        Some(url) => url.clone(),
-                        None => run_sf_json(&["org", "display", "-o", username])?
-                            .get("instanceUrl")
-                            .and_then(|v| v.as_str())
-                            .map(str::to_string)
-                            .ok_or_else(|| {
-                                Error::new("SfOutputError", "sf org display gave no instanceUrl.")
-                            })?,
-                    };
-                    let conn = connection(identity, &url, Secret::new(token), None)?;
+                    // sf's token goes only to the instance URL sf records for the org, whatever
+                    // the piped JSON claims.
+                    let url = run_sf_json(&["org", "display", "-o", username])?
+                        .get("instanceUrl")
+                        .and_then(|v| v.as_str())
+                        .map(str::to_string)
+                        .ok_or_else(|| {
+                            Error::new("SfOutputError", "sf org display gave no instanceUrl.")
+                        })?;
+                    if let Some(claimed) = identity.instance_url.as_deref() {
+                        check_same_host(claimed, &url, std::path::Path::new("sf org display"))?;
+                    }
+                    let conn = connection(identity, &url, Secret::held(token), None)?;
                     return Ok((conn, TokenSource::SfCli));
                 }
                 tried.push("sf org auth show-access-token (no token)".to_string());
@@ -277,6 +287,36 @@ fn connection(
         refresh,
         username: identity.alias.clone().or(identity.username.clone()),
     })
+}
+
+/// The instance URL the org JSON claims must be the host the saved token belongs to (scheme,
+/// host and port); otherwise the token would go to whoever wrote the JSON. Exit 2, before any
+/// request.
+fn check_same_host(claimed: &str, recorded: &str, source: &std::path::Path) -> Result<()> {
+    let origin = |text: &str| Url::parse(text.trim()).ok().map(|u| u.origin());
+    let host = |text: &str| {
+        Url::parse(text.trim())
+            .ok()
+            .map(|mut u| {
+                let _ = u.set_username("");
+                let _ = u.set_password(None);
+                u.origin().ascii_serialization()
+            })
+            .unwrap_or_else(|| "(not a URL)".to_string())
+    };
+    match (origin(claimed), origin(recorded)) {
+        (Some(a), Some(b)) if a == b => Ok(()),
+        _ => Err(Error::input(
+            "InstanceUrlMismatchError",
+            format!(
+                "The org JSON names the instance {}, but the saved token belongs to {} (recorded in {}): the token is only ever sent to its own org.",
+                host(claimed),
+                host(recorded),
+                source.display()
+            ),
+        )
+        .with_action("Pipe the JSON of the same org (`sf org display --json -o <alias>`), or leave out --org-json and use -o <alias> alone.")),
+    }
 }
 
 /// Errors that mean "not there" (try the next source) rather than "there but wrong".

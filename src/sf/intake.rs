@@ -5,7 +5,7 @@
 //! own exit code and passes its message and actions on.
 
 use crate::protocol::{Error, ExitStatus, Result};
-use crate::redacted::{Secret, is_redacted_placeholder};
+use crate::redacted::{Secret, is_redacted_placeholder, scrub};
 use crate::salesforce::ids::OrgId;
 use serde_json::{Map, Value};
 use std::io::Read;
@@ -128,11 +128,15 @@ pub fn parse_org_json(text: &str) -> Result<PipedOrg> {
 fn parse_object(map: &Map<String, Value>) -> Result<PipedOrg> {
     // An envelope: `status` plus `result` (success) or sf's error fields.
     if map.contains_key("status") && (map.contains_key("result") || map.contains_key("name")) {
-        let status = map.get("status").and_then(Value::as_i64).unwrap_or(1);
+        let Some(status) = map.get("status").and_then(Value::as_i64) else {
+            return Err(unknown_shape(
+                "the envelope's `status` is not a number (sf writes 0 for success)",
+            ));
+        };
         if status != 0 || !map.contains_key("result") {
             return Err(sf_error(map));
         }
-        let warnings = string_list(map.get("warnings"));
+        let warnings = sf_warnings(map.get("warnings"));
         let Some(Value::Object(result)) = map.get("result") else {
             return Err(unknown_shape("the envelope's `result` is not an object"));
         };
@@ -201,7 +205,7 @@ fn base(shape: InputShape, map: &Map<String, Value>) -> Result<PipedOrg> {
     let get = |key: &str| str_field(map, key);
     let (access_token, token_redacted) = match get("accessToken") {
         Some(token) if is_redacted_placeholder(&token) => (None, true),
-        Some(token) => (Some(Secret::new(token)), false),
+        Some(token) => (Some(Secret::held(token)), false),
         None => (None, false),
     };
     Ok(PipedOrg {
@@ -262,9 +266,16 @@ pub fn sf_error_from_envelope(value: &Value) -> Error {
 }
 
 fn sf_error(map: &Map<String, Value>) -> Error {
+    let mut err = sf_error_unscrubbed(map);
+    err.message = scrub(&err.message);
+    err.actions = err.actions.iter().map(|a| scrub(a)).collect();
+    err.warnings = err.warnings.iter().map(|w| scrub(w)).collect();
+    err
+}
+
+fn sf_error_unscrubbed(map: &Map<String, Value>) -> Error {
     let name = str_field(map, "name").unwrap_or_else(|| "SfCommandError".to_string());
-    let message = str_field(map, "message")
-        .unwrap_or_else(|| "The piped sf command failed (no message).".to_string());
+    let message = str_field(map, "message");
     let exit_code = map
         .get("exitCode")
         .or_else(|| map.get("status"))
@@ -273,9 +284,15 @@ fn sf_error(map: &Map<String, Value>) -> Error {
     let command = str_field(map, "commandName").or_else(|| str_field(map, "context"));
     let mut err = Error::new(
         name,
-        match command {
-            Some(command) => format!("The piped sf command ({command}) failed: {message}"),
-            None => format!("The piped sf command failed: {message}"),
+        match (command, message) {
+            (Some(command), Some(message)) => {
+                format!("The piped sf command ({command}) failed: {message}")
+            }
+            (None, Some(message)) => format!("The piped sf command failed: {message}"),
+            (Some(command), None) => {
+                format!("The piped sf command ({command}) failed and gave no message.")
+            }
+            (None, None) => "The piped sf command failed and gave no message.".to_string(),
         },
     )
     .with_exit(ExitStatus::from_code(exit_code))
@@ -283,7 +300,7 @@ fn sf_error(map: &Map<String, Value>) -> Error {
     if let Some(code) = str_field(map, "code") {
         err = err.with_code(code);
     }
-    err.warnings = string_list(map.get("warnings"));
+    err.warnings = sf_warnings(map.get("warnings"));
     err
 }
 
@@ -300,6 +317,34 @@ fn str_field(map: &Map<String, Value>, key: &str) -> Option<String> {
         Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
         _ => None,
     }
+}
+
+/// At most this many of sf's warnings are passed on, each cut at [`MAX_WARNING_CHARS`].
+const MAX_WARNINGS: usize = 20;
+const MAX_WARNING_CHARS: usize = 1000;
+
+/// sf's warnings from an envelope, bounded: a pipe full of warnings is not echoed in full.
+fn sf_warnings(value: Option<&Value>) -> Vec<String> {
+    let all = string_list(value);
+    let mut kept: Vec<String> = all
+        .iter()
+        .take(MAX_WARNINGS)
+        .map(|w| match w.char_indices().nth(MAX_WARNING_CHARS) {
+            Some((cut, _)) => format!(
+                "{}... ({} more characters not shown)",
+                &w[..cut],
+                w[cut..].chars().count()
+            ),
+            None => w.clone(),
+        })
+        .collect();
+    if all.len() > MAX_WARNINGS {
+        kept.push(format!(
+            "... and {} more warnings from sf, not shown.",
+            all.len() - MAX_WARNINGS
+        ));
+    }
+    kept
 }
 
 fn string_list(value: Option<&Value>) -> Vec<String> {

@@ -128,12 +128,19 @@ impl ProgramRunner for SystemRunner {
     }
 
     fn run(&self, program: &Path, args: &[&str]) -> std::io::Result<ProgramOutput> {
-        let output = std::process::Command::new(program)
-            .args(args)
-            .stdin(std::process::Stdio::null())
-            .output()?;
+        let mut command = std::process::Command::new(program);
+        command.args(args);
+        let what = format!("`{}`", program.display());
+        let limit = crate::salesforce::limits::deadline();
+        let output =
+            crate::sf::runner::run_bounded(command, &what, limit).map_err(|e| match e {
+                crate::sf::runner::ChildError::Spawn(e) => e,
+                crate::sf::runner::ChildError::Deadline(err) => {
+                    std::io::Error::new(std::io::ErrorKind::TimedOut, err.message)
+                }
+            })?;
         Ok(ProgramOutput {
-            code: output.status.code(),
+            code: output.code,
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
         })

@@ -10,6 +10,7 @@ mod faults;
 mod flags_dir;
 mod guided;
 mod help;
+mod hostile;
 mod hostile_files;
 mod hygiene;
 mod inspect;

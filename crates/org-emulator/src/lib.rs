@@ -171,6 +171,10 @@ pub enum FaultKind {
     },
     /// 401 INVALID_SESSION_ID, the token staying valid.
     Unauthorized,
+    /// Answers `status` with an error array whose message quotes the request's `Authorization`
+    /// header, as a misbehaving proxy or debug endpoint does (no Salesforce behaviour: a hostile
+    /// server, for the client's secret hygiene).
+    EchoAuthorization { status: u16 },
     /// The current access token stops working until `/services/oauth2/token` issues a new one.
     ExpireToken,
     /// Closes the socket without answering (after doing the request when `after_apply`).

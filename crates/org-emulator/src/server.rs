@@ -278,6 +278,17 @@ async fn handle(
             push_log(&mut sh, record(*status, authorized));
             return Ok(to_response(resp, None));
         }
+        Some(FaultKind::EchoAuthorization { status }) => {
+            let echoed = format!(
+                "Bad request; you sent Authorization: Bearer {}",
+                bearer.as_deref().unwrap_or("")
+            );
+            let resp = api::sf_error(*status, "BAD_REQUEST", &echoed, &[]);
+            let mut sh = lock(&shared);
+            let authorized = is_authorized(&sh);
+            push_log(&mut sh, record(*status, authorized));
+            return Ok(to_response(resp, None));
+        }
         Some(FaultKind::Unauthorized) => {
             let mut sh = lock(&shared);
             let authorized = is_authorized(&sh);

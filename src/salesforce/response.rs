@@ -1,0 +1,211 @@
+//! What the client makes of an answer, apart from the network: status, headers and body in,
+//! a value, a retry or an error out. Everything here is a pure function of what the server sent,
+//! so it runs (and is fuzzed: `fuzz/fuzz_targets/response.rs`) without a server.
+
+use super::error::api_error;
+use crate::protocol::{Error, Result};
+use serde_json::Value;
+use std::time::Duration;
+
+/// What to do with one answer.
+#[derive(Debug)]
+pub enum Answer {
+    /// A success, its body parsed (`Null` when empty).
+    Done(Value),
+    /// A success whose body is not JSON (a proxy's page, a cut connection): retry when safe.
+    NotJson(Error),
+    /// A status worth another try (420, 429, 5xx), after `Retry-After` when the server said.
+    Retryable {
+        retry_after: Option<Duration>,
+        error: Error,
+    },
+    /// A failure to report as is.
+    Failed(Error),
+}
+
+/// Reads one answer: `status`, its `Retry-After` header if any, and the body as received
+/// (already bounded by the client). `what` names the request for messages.
+pub fn read_answer(status: u16, retry_after: Option<&str>, body: &[u8], what: &str) -> Answer {
+    if (200..300).contains(&status) {
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Answer::Done(Value::Null);
+        }
+        return match serde_json::from_slice(body) {
+            Ok(value) => Answer::Done(value),
+            Err(e) => Answer::NotJson(
+                Error::new(
+                    "UnexpectedResponseError",
+                    format!("Salesforce's answer to {what} is not valid JSON ({e})."),
+                )
+                .with_action(
+                    "Try again; if it persists, the org or a proxy in between is misbehaving.",
+                ),
+            ),
+        };
+    }
+    let text = String::from_utf8_lossy(body);
+    let error = api_error(status, &text, what);
+    if is_retryable(status) {
+        Answer::Retryable {
+            retry_after: retry_after.and_then(parse_retry_after),
+            error,
+        }
+    } else {
+        Answer::Failed(error)
+    }
+}
+
+/// 420 and 429 (too many requests) and the 5xx that mean "try later".
+pub fn is_retryable(status: u16) -> bool {
+    matches!(status, 420 | 429 | 500 | 502 | 503 | 504)
+}
+
+/// `Retry-After` in seconds (the HTTP-date form is not used by Salesforce).
+pub fn parse_retry_after(value: &str) -> Option<Duration> {
+    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+/// `api-usage=18/5000` -> (18, 5000).
+pub fn parse_api_usage(header: &str) -> Option<(u64, u64)> {
+    let usage = header
+        .split([',', ';'])
+        .find_map(|part| part.trim().strip_prefix("api-usage="))?;
+    let (used, limit) = usage.split_once('/')?;
+    let limit = limit.split(|c: char| !c.is_ascii_digit()).next()?;
+    Some((used.trim().parse().ok()?, limit.trim().parse().ok()?))
+}
+
+/// The warning when the org's daily API usage is at 90% or more.
+pub fn api_usage_warning(header: &str) -> Option<String> {
+    let (used, limit) = parse_api_usage(header)?;
+    if limit == 0 || used.saturating_mul(10) < limit.saturating_mul(9) {
+        return None;
+    }
+    Some(format!(
+        "API usage is at {used} of {limit} daily requests ({}%): the org is close to its limit.",
+        used.saturating_mul(100) / limit
+    ))
+}
+
+/// The `compositeResponse` list of a composite answer.
+pub fn composite_items(answer: &Value) -> Result<Vec<Value>> {
+    match answer.get("compositeResponse") {
+        Some(Value::Array(items)) => Ok(items.clone()),
+        _ => Err(Error::new(
+            "UnexpectedResponseError",
+            "Salesforce's composite answer has no `compositeResponse` list.",
+        )),
+    }
+}
+
+/// The answer to the subrequest `reference` of a composite: its body, or its error (`what`
+/// names it). A missing answer counts as a server error.
+pub fn subrequest_answer(items: &[Value], reference: &str, what: &str) -> Result<Value> {
+    let answer = items
+        .iter()
+        .find(|a| a.get("referenceId").and_then(Value::as_str) == Some(reference));
+    let status = answer
+        .and_then(|a| a.get("httpStatusCode"))
+        .and_then(Value::as_u64)
+        .and_then(|s| u16::try_from(s).ok())
+        .unwrap_or(500);
+    let body = answer
+        .and_then(|a| a.get("body"))
+        .cloned()
+        .unwrap_or(Value::Null);
+    if (200..300).contains(&status) {
+        Ok(body)
+    } else {
+        Err(api_error(status, &body.to_string(), what))
+    }
+}
+
+/// Takes one query page apart: its records (moved out), and the URL of the next page when the
+/// answer says it is not done.
+pub fn take_page(page: &mut Value) -> (Vec<Value>, Option<String>) {
+    let records = match page.get_mut("records") {
+        Some(Value::Array(rows)) => std::mem::take(rows),
+        _ => Vec::new(),
+    };
+    let done = page.get("done").and_then(Value::as_bool).unwrap_or(true);
+    let next = page
+        .get("nextRecordsUrl")
+        .and_then(Value::as_str)
+        .filter(|_| !done)
+        .map(str::to_string);
+    (records, next)
+}
+
+/// The newest API version in the answer to `GET /services/data`.
+pub fn newest_version(versions: &Value) -> Option<String> {
+    versions
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.get("version").and_then(Value::as_str))
+        .filter_map(|v| v.parse::<f64>().ok().map(|n| (n, v.to_string())))
+        .filter(|(n, _)| n.is_finite())
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, v)| v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn api_usage_header() {
+        assert_eq!(parse_api_usage("api-usage=18/5000"), Some((18, 5000)));
+        assert_eq!(
+            parse_api_usage("per-app-api-usage=1/2, api-usage=4600/5000"),
+            Some((4600, 5000))
+        );
+        assert_eq!(
+            parse_api_usage("api-usage=25/5000;per-app-api-usage=17/250(appName=x)"),
+            Some((25, 5000))
+        );
+        assert_eq!(parse_api_usage("nonsense"), None);
+        assert!(api_usage_warning("api-usage=4600/5000").is_some());
+        assert!(api_usage_warning("api-usage=18446744073709551615/1").is_some());
+        assert!(api_usage_warning("api-usage=1/0").is_none());
+    }
+
+    #[test]
+    fn answers() {
+        assert!(matches!(
+            read_answer(204, None, b"", "x"),
+            Answer::Done(Value::Null)
+        ));
+        assert!(matches!(
+            read_answer(200, None, b"{", "x"),
+            Answer::NotJson(_)
+        ));
+        match read_answer(503, Some("7"), b"[]", "x") {
+            Answer::Retryable { retry_after, .. } => {
+                assert_eq!(retry_after, Some(Duration::from_secs(7)))
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            read_answer(400, None, b"\xff", "x"),
+            Answer::Failed(_)
+        ));
+    }
+
+    #[test]
+    fn pages_and_subrequests() {
+        let mut page = json!({"done": false, "nextRecordsUrl": "/n", "records": [1, 2]});
+        assert_eq!(
+            take_page(&mut page),
+            (vec![json!(1), json!(2)], Some("/n".into()))
+        );
+        let items = vec![json!({"referenceId": "r", "httpStatusCode": 200, "body": 5})];
+        assert_eq!(subrequest_answer(&items, "r", "x").unwrap(), json!(5));
+        assert!(subrequest_answer(&items, "s", "x").is_err());
+        assert_eq!(
+            newest_version(&json!([{"version": "61.0"}, {"version": "62.0"}])).as_deref(),
+            Some("62.0")
+        );
+    }
+}
