@@ -29,6 +29,14 @@ impl Drop for Sandbox {
         for dir in [self.state(), self.work()] {
             collect_files(&dir, &mut files);
         }
+        // The --trace file every command of the suite writes (see `cmd`): no token, private.
+        let trace = self.trace();
+        if trace.is_file() {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&trace).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "the trace is private");
+            files.push(trace);
+        }
         for path in files {
             let text = std::fs::read(&path)
                 .map(|b| String::from_utf8_lossy(&b).into_owned())
@@ -77,6 +85,12 @@ impl Sandbox {
 
     pub fn work(&self) -> PathBuf {
         self.dir.path().join("work")
+    }
+
+    /// The `--trace` file of every command run through [`Sandbox::cmd`]
+    /// (`LOGIK_REFRESH_TRACE`), checked for secrets as the sandbox ends.
+    pub fn trace(&self) -> PathBuf {
+        self.dir.path().join("trace.jsonl")
     }
 
     /// The tool's state folder (the journal).
@@ -128,7 +142,8 @@ impl Sandbox {
             .env("SF_USE_GENERIC_UNIX_KEYCHAIN", "true")
             .env("LOGIK_REFRESH_RETRY_BASE_MS", "10")
             .env("LOGIK_REFRESH_STATE_DIR", self.state())
-            .env("LOGIK_REFRESH_SF", "/nonexistent/sf");
+            .env("LOGIK_REFRESH_SF", "/nonexistent/sf")
+            .env("LOGIK_REFRESH_TRACE", self.trace());
         cmd
     }
 

@@ -1,6 +1,7 @@
 //! Secret hygiene: with a known access token and refresh token (renewed mid-run, so a third
-//! token exists), every command the suite runs keeps all of them out of stdout, stderr, the
-//! journal and every file it writes; and what it writes that is sensitive is mode 600.
+//! token exists), every command the suite runs keeps all of them out of stdout, stderr (of
+//! failing runs too), the journal, the --trace file and every file it writes; and what it
+//! writes that is sensitive is mode 600.
 
 use crate::common::*;
 use logik_org_emulator::{Fault, FaultKind, SEED_ACCESS_TOKEN, SEED_REFRESH_TOKEN};
@@ -109,6 +110,14 @@ fn no_command_leaks_a_token() {
             path.display()
         );
     }
+    // The --trace file every command wrote (LOGIK_REFRESH_TRACE, set by `Sandbox::cmd`): the
+    // renewal is in it, the renewed token is not.
+    let trace = std::fs::read_to_string(sandbox.trace()).unwrap();
+    assert!(
+        trace.contains("/services/oauth2/token"),
+        "the renewal was traced"
+    );
+    seen.push_str(&trace);
     for secret in [SEED_ACCESS_TOKEN, SEED_REFRESH_TOKEN, renewed.as_str()] {
         assert!(
             !seen.contains(secret),

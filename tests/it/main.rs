@@ -26,3 +26,4 @@ mod secrets;
 mod sf_plugin;
 mod steps;
 mod tenant_urls;
+mod trace;
