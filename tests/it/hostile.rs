@@ -411,3 +411,48 @@ fn piped_sf_warnings_are_capped() {
         &out.stderr[..500.min(out.stderr.len())]
     );
 }
+
+#[test]
+fn finding_10_long_waits_are_announced_on_a_terminal() {
+    let silent = hostile(Hostile::Silent);
+    let sandbox = Sandbox::new();
+    sandbox.sf_auth_store_with_refresh(&silent.url);
+    let bin = env!("CARGO_BIN_EXE_logik-refresh");
+    let mut cmd = Command::new("script");
+    cmd.args([
+        "-qec",
+        &format!("{bin} org inspect -o uat --net-timeout 7"),
+        "/dev/null",
+    ])
+    .current_dir(sandbox.work())
+    .env_clear()
+    .env("HOME", sandbox.home())
+    .env("PATH", "/usr/bin:/bin")
+    .env("TERM", "xterm")
+    .env("SF_USE_GENERIC_UNIX_KEYCHAIN", "true")
+    .env("LOGIK_REFRESH_STATE_DIR", sandbox.state())
+    .env("LOGIK_REFRESH_SF", "/nonexistent/sf");
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        skip("the terminal half needs util-linux `script` (scripts/test.sh installs it)");
+        return;
+    }
+    let (out, elapsed) = run_within(cmd, Duration::from_secs(40));
+    let screen = format!("{}{}", out.stdout, out.stderr);
+    assert!(
+        screen.contains("Still waiting for POST /services/data/v62.0/composite"),
+        "{screen}"
+    );
+    assert!(screen.contains("giving up after 7 s"), "{screen}");
+    assert!(screen.contains("DeadlineExceededError"), "{screen}");
+    assert!(elapsed < Duration::from_secs(20), "took {elapsed:?}");
+
+    // Not on a pipe: stderr carries only the error.
+    let mut cmd = sandbox.cmd(&["org", "inspect", "-o", "uat", "--net-timeout", "6"]);
+    cmd.env("LOGIK_REFRESH_MAX_RETRIES", "0");
+    let (out, _) = run_within(cmd, Duration::from_secs(30));
+    assert!(!out.stderr.contains("Still waiting"), "{}", out.stderr);
+}
