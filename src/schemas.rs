@@ -5,7 +5,7 @@ use crate::org::facts::OrgFacts;
 use crate::protocol::envelope::{ErrorEnvelope, SuccessEnvelope};
 use crate::steps::StepResult;
 use crate::steps::journal::JournalEntry;
-use crate::steps::procedure::{RunEvent, RunSummary};
+use crate::steps::procedure::RunSummary;
 use schemars::{JsonSchema, schema_for};
 use serde_json::Value;
 
@@ -36,9 +36,13 @@ pub fn all() -> Vec<(&'static str, Value)> {
         ),
         ("run", envelope::<RunSummary>("run")),
         (
+            "run-many",
+            envelope::<crate::steps::fleet::FleetSummary>("run -o A -o B (or --all)"),
+        ),
+        (
             "run-event",
             titled(
-                schema_for!(RunEvent).to_value(),
+                schema_for!(crate::steps::fleet::RunLine).to_value(),
                 "logik-refresh run --jsonl (one event a line)",
             ),
         ),

@@ -1,12 +1,37 @@
 //! `run`: the whole after-refresh procedure.
 
-use super::step::{StepFlags, TenantFlags};
-use clap::Args;
+use super::OrgFlags;
+use super::step::TenantFlags;
+use clap::{ArgAction, Args};
+use std::path::PathBuf;
 
-#[derive(Debug, Args)]
+#[derive(Debug, Args, Clone)]
 pub struct RunArgs {
-    #[command(flatten)]
-    pub step: StepFlags,
+    /// Username or alias of the org (default: sf JSON piped in, else SF_TARGET_ORG or sf's
+    /// target-org). Repeat it to run several sandboxes at once, in one process.
+    #[arg(short = 'o', long = "target-org", value_name = "ALIAS|USERNAME", action = ArgAction::Append)]
+    pub target_orgs: Vec<String>,
+
+    /// Every sandbox of the project config, at once (each by its targetOrg, else its name as
+    /// the alias).
+    #[arg(long, conflicts_with_all = ["target_orgs", "org_json"])]
+    pub all: bool,
+
+    /// Read the org from this file of sf JSON instead of stdin ("-" for stdin).
+    #[arg(long, value_name = "FILE")]
+    pub org_json: Option<PathBuf>,
+
+    /// API version to use, e.g. 62.0 (default: SF_ORG_API_VERSION, sf's org-api-version, then the org's).
+    #[arg(long, value_name = "NN.0")]
+    pub api_version: Option<String>,
+
+    /// Show the plan and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Allow changes to an org whose IsSandbox is false.
+    #[arg(long)]
+    pub allow_production: bool,
 
     #[command(flatten)]
     pub tenant: TenantFlags,
@@ -56,4 +81,15 @@ pub struct RunArgs {
     /// Stream one JSON event per line (step started, step finished, summary last).
     #[arg(long)]
     pub jsonl: bool,
+}
+
+impl RunArgs {
+    /// The org flags of one org of the run (`target`: one of `-o`, or none for the default).
+    pub fn org_flags(&self, target: Option<String>) -> OrgFlags {
+        OrgFlags {
+            target_org: target,
+            org_json: self.org_json.clone(),
+            api_version: self.api_version.clone(),
+        }
+    }
 }

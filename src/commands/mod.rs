@@ -9,6 +9,7 @@ pub mod man;
 pub mod org;
 pub mod rollback;
 pub mod run;
+pub mod run_many;
 pub mod sandbox;
 pub mod schema;
 pub mod secret;

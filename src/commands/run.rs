@@ -9,15 +9,71 @@ use crate::org::session::open_identified_with_users;
 use crate::protocol::output::{eprintln_quiet, print_json_line};
 use crate::protocol::{CommandOutput, Error, Format, Result};
 use crate::sf::connect::identify;
-use crate::steps::procedure::{RunEvent, RunOptions, SnapshotReport, run as run_procedure};
+use crate::steps::procedure::{
+    RunEvent, RunOptions, RunSummary, SnapshotReport, run as run_procedure,
+};
 use crate::steps::runtime_clients::{ClientPermissions, parse_client};
 use std::io::IsTerminal;
 
-pub async fn run(mut args: RunArgs, globals: &Globals) -> Result<CommandOutput> {
+pub async fn run(args: RunArgs, globals: &Globals) -> Result<CommandOutput> {
+    if args.all || args.target_orgs.len() > 1 {
+        return super::run_many::run(args, globals).await;
+    }
+    let jsonl = args.jsonl;
+    let progress = !jsonl && globals.format == Format::Text && std::io::stderr().is_terminal();
+    let target = args.target_orgs.first().cloned();
+    let (summary, warnings) = run_org(args, target, |event| {
+        if jsonl {
+            print_json_line(event);
+        }
+        if progress && let Some(line) = progress_line(event) {
+            eprintln_quiet(&line);
+        }
+    })
+    .await?;
+    let text = summary.to_text();
+    let exit = summary.exit_status();
+    let mut output = CommandOutput::new(&summary, text).with_warnings(warnings);
+    output.exit = exit;
+    if jsonl {
+        output.stream = Some(
+            serde_json::to_value(RunEvent::Summary {
+                status: exit.code(),
+                summary: Box::new(summary),
+            })
+            .expect("events serialize"),
+        );
+    }
+    Ok(output)
+}
+
+/// `[2/6] tenant-urls: changed`, for a step that ended.
+pub fn progress_line(event: &RunEvent) -> Option<String> {
+    match event {
+        RunEvent::StepFinished {
+            step,
+            index,
+            total,
+            result,
+        } => Some(format!(
+            "[{index}/{total}] {step}: {}",
+            result.outcome.as_str()
+        )),
+        _ => None,
+    }
+}
+
+/// The whole procedure on one org (`target`: as named with -o; none: the default or piped org).
+/// Returns the summary and the warnings to pass on.
+pub async fn run_org(
+    mut args: RunArgs,
+    target: Option<String>,
+    on_event: impl FnMut(&RunEvent),
+) -> Result<(RunSummary, Vec<String>)> {
     // Everything local first (config, org identity, snapshot): bad input ends here, before any
     // request.
     let config = crate::project::load(args.config.config.as_deref())?;
-    let identity = identify(org_request(&args.step.org)?)?;
+    let identity = identify(org_request(&args.org_flags(target))?)?;
     let sandbox = OrgFacts::from_identity(&identity).sandbox_name;
     let context = SandboxContext::load(sandbox, config, &args.snapshot, args.no_snapshot)?;
     context.fill_run_args(&mut args);
@@ -93,45 +149,11 @@ pub async fn run(mut args: RunArgs, globals: &Globals) -> Result<CommandOutput> 
         no_runtime_clients: args.no_runtime_clients,
         trusted_urls: args.trusted_urls,
         touch_products: args.touch_products,
-        dry_run: args.step.dry_run,
-        allow_production: args.step.allow_production,
+        dry_run: args.dry_run,
+        allow_production: args.allow_production,
     };
-    let jsonl = args.jsonl;
-    let progress = !jsonl && globals.format == Format::Text && std::io::stderr().is_terminal();
-    let summary = run_procedure(&open, &mut journal, &options, |event| {
-        if jsonl {
-            print_json_line(event);
-        }
-        if let (
-            true,
-            RunEvent::StepFinished {
-                step,
-                index,
-                total,
-                result,
-            },
-        ) = (progress, event)
-        {
-            eprintln_quiet(&format!(
-                "[{index}/{total}] {step}: {}",
-                result.outcome.as_str()
-            ));
-        }
-    })
-    .await?;
-    let text = summary.to_text();
-    let exit = summary.exit_status();
-    let mut output = CommandOutput::new(&summary, text).with_warnings(open.warnings.clone());
-    output.warnings.extend(open.client.take_warnings());
-    output.exit = exit;
-    if jsonl {
-        output.stream = Some(
-            serde_json::to_value(RunEvent::Summary {
-                status: exit.code(),
-                summary: Box::new(summary),
-            })
-            .expect("events serialize"),
-        );
-    }
-    Ok(output)
+    let summary = run_procedure(&open, &mut journal, &options, on_event).await?;
+    let mut warnings = open.warnings.clone();
+    warnings.extend(open.client.take_warnings());
+    Ok((summary, warnings))
 }

@@ -44,6 +44,11 @@ pub struct ProjectConfig {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SandboxConfig {
+    /// The sf alias or username of the sandbox, for `run --all` (default: the sandbox's name as
+    /// the alias).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 255), example = &"acme-uat")]
+    pub target_org: Option<String>,
     /// The sandbox's CPQ tenant runtime site (`run --runtime-url`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = CPQ_URL_PATTERN), example = &"https://acme-uat.test.logik.io")]

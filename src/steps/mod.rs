@@ -5,6 +5,7 @@
 //! a change rolled back.
 
 pub mod configurator_url;
+pub mod fleet;
 pub mod guided;
 pub mod journal;
 pub mod lock;

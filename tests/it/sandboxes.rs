@@ -335,3 +335,122 @@ fn case_build_takes_the_cpq_url_and_admins_from_the_config() {
     assert_eq!(case["cpqUrl"], "https://acme.test.logik.io");
     assert_eq!(case["cpqAdmins"], json!(["jane@acme.com.uat"]));
 }
+
+/// Three refreshed sandboxes (uat, qa, dev), each its own emulator, logged in through sf's auth
+/// store under its name as the alias.
+fn three_sandboxes() -> (Vec<Emulator>, Sandbox) {
+    let sandbox = Sandbox::new();
+    let emulators: Vec<Emulator> = (0..3).map(|_| emulator()).collect();
+    sandbox.sf_auth_store("v1", &format!("{}/", emulators[0].base_url()));
+    let sfdx = sandbox.home().join(".sfdx");
+    let template: Value = serde_json::from_str(
+        &std::fs::read_to_string(sfdx.join("admin@acme.com.uat.json")).unwrap(),
+    )
+    .unwrap();
+    let mut aliases = serde_json::Map::new();
+    for (name, emulator) in ["uat", "qa", "dev"].iter().zip(&emulators) {
+        let org_id = emulator.refresh(name);
+        let username = format!("admin@acme.com.{name}");
+        let mut auth = template.clone();
+        auth["username"] = json!(username);
+        auth["orgId"] = json!(org_id);
+        auth["instanceUrl"] = json!(format!("{}/", emulator.base_url()));
+        auth["loginUrl"] = auth["instanceUrl"].clone();
+        std::fs::write(
+            sfdx.join(format!("{username}.json")),
+            serde_json::to_string_pretty(&auth).unwrap(),
+        )
+        .unwrap();
+        aliases.insert(name.to_string(), json!(username));
+    }
+    std::fs::write(
+        sfdx.join("alias.json"),
+        serde_json::to_string(&json!({"orgs": aliases})).unwrap(),
+    )
+    .unwrap();
+    (emulators, sandbox)
+}
+
+#[test]
+fn run_all_finishes_the_other_sandboxes_when_one_fails_and_exits_1_with_the_summary() {
+    let (emulators, sandbox) = three_sandboxes();
+    let org_ids: std::collections::HashSet<String> = emulators
+        .iter()
+        .map(|e| e.with_state(|s| s.org_id.clone()))
+        .collect();
+    assert_eq!(org_ids.len(), 3, "one journal per org");
+    let entry = |url: &str| json!({"runtimeUrl": url, "refreshTokenUser": "admin@acme.com", "runtimeClients": []});
+    write_project(
+        &sandbox,
+        json!({"sandboxes": {
+            "uat": entry("https://acme-uat.test.logik.io"),
+            "qa": entry("https://acme-qa.test.logik.io"),
+            "dev": entry("https://acme-dev.test.logik.io")}}),
+    );
+    // qa refuses the tenant write.
+    emulators[1].inject(logik_org_emulator::Fault {
+        method: Some("PATCH".into()),
+        path_contains: Some("LGK__ConfigurationTenant__c".into()),
+        times: 100,
+        kind: logik_org_emulator::FaultKind::Status {
+            status: 400,
+            retry_after: None,
+            error_code: Some("FIELD_CUSTOM_VALIDATION_EXCEPTION".into()),
+        },
+    });
+
+    let out = run(sandbox.cmd(&["run", "--all", "--json"]));
+    assert_eq!(out.code, 1, "{}\n{}", out.stdout, out.stderr);
+    let summary = out.json();
+    assert_valid("run-many", &summary);
+    let orgs = summary["result"]["orgs"].as_array().unwrap();
+    let by = |name: &str| orgs.iter().find(|o| o["target"] == name).unwrap().clone();
+    assert_eq!(by("qa")["outcome"], "failed");
+    assert_eq!(by("qa")["failed"], json!(["tenant-urls"]));
+    for (name, emulator, url) in [
+        ("uat", &emulators[0], "https://acme-uat.test.logik.io"),
+        ("dev", &emulators[2], "https://acme-dev.test.logik.io"),
+    ] {
+        let org = by(name);
+        assert_eq!(org["outcome"], "pending", "{org:#}");
+        let pending: Vec<&str> = org["pending"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["step"].as_str().unwrap())
+            .collect();
+        assert_eq!(pending, ["configurator-url", "refresh-token-user"]);
+        assert_eq!(org_default(emulator)["LGK__RuntimeUrl__c"], url);
+    }
+
+    let lines = run(sandbox.cmd(&["run", "-o", "uat", "-o", "qa", "-o", "dev", "--jsonl"]));
+    assert_eq!(lines.code, 1, "{}", lines.stderr);
+    let events: Vec<Value> = lines
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    for event in &events {
+        assert_valid("run-event", event);
+    }
+    let last = events.last().unwrap();
+    assert_eq!(last["event"], "fleet-summary");
+    assert_eq!(last["status"], 1);
+    for name in ["uat", "qa", "dev"] {
+        assert!(
+            events
+                .iter()
+                .any(|e| e["target"] == name && e["event"] == "step-finished"),
+            "{name} tagged"
+        );
+    }
+    let text = run(sandbox.cmd(&["run", "--all"]));
+    assert_eq!(text.code, 1);
+    assert!(text.stdout.contains("qa: failed"), "{}", text.stdout);
+    assert!(
+        text.stdout
+            .contains("3 org(s): 1 failed, 2 with guided steps left."),
+        "{}",
+        text.stdout
+    );
+}

@@ -22,13 +22,19 @@ impl OrgState {
     pub fn refresh_from_production(&mut self, sandbox: &str) {
         let sandbox = sandbox.to_ascii_lowercase();
         let mut fresh = seed::build(Seed::Production);
-        // Another two characters after each key prefix than before: every ID is new.
+        // Another two characters after each key prefix than before, and per sandbox name, so
+        // that every ID is new and two refreshed sandboxes never share an org ID.
         let generation = self
             .id_pod
-            .strip_prefix('r')
-            .and_then(|d| d.parse::<u8>().ok())
+            .chars()
+            .next()
+            .and_then(|c| c.to_digit(10))
             .map_or(1, |n| n % 9 + 1);
-        let pod = format!("r{generation}");
+        let alphabet = b"abcdefghijklmnopqrstuvwxyz";
+        let hash = sandbox
+            .bytes()
+            .fold(7usize, |h, b| h.wrapping_mul(31).wrapping_add(b as usize));
+        let pod = format!("{generation}{}", alphabet[hash % alphabet.len()] as char);
         let mut next = 1u64;
         let mut ids: HashMap<String, String> = HashMap::new();
         let old_org = fresh.org_id.clone();

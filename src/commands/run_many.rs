@@ -1,0 +1,133 @@
+//! `run` over several sandboxes in one process (`-o uat -o qa -o dev`, or `--all` for every
+//! sandbox of the project config): the orgs run concurrently, each with its own journal; one
+//! org's failure never stops another; one combined summary, and `--jsonl` events tagged with
+//! their org.
+
+use super::run::{progress_line, run_org};
+use crate::cli::run::RunArgs;
+use crate::commands::shared::Globals;
+use crate::protocol::output::{eprintln_quiet, print_json_line};
+use crate::protocol::{CommandOutput, Error, Format, Result};
+use crate::steps::fleet::{FleetEvent, FleetOrg, FleetSummary, OrgEvent};
+use std::future::Future;
+use std::io::IsTerminal;
+use std::pin::Pin;
+use std::task::Poll;
+
+/// One org's run, boxed so that all of them can be driven together.
+type OrgRun<'a> = Pin<Box<dyn Future<Output = (FleetOrg, Vec<String>)> + 'a>>;
+
+pub async fn run(args: RunArgs, globals: &Globals) -> Result<CommandOutput> {
+    let targets = targets(&args)?;
+    let jsonl = args.jsonl;
+    let progress = !jsonl && globals.format == Format::Text && std::io::stderr().is_terminal();
+    let runs: Vec<OrgRun<'_>> = targets
+        .iter()
+        .map(|target| {
+            let args = args.clone();
+            let target = target.clone();
+            Box::pin(async move {
+                let on_event = |event: &crate::steps::procedure::RunEvent| {
+                    if jsonl {
+                        print_json_line(&OrgEvent {
+                            target: target.clone(),
+                            event: event.clone(),
+                        });
+                    }
+                    if progress && let Some(line) = progress_line(event) {
+                        eprintln_quiet(&format!("{target}: {line}"));
+                    }
+                };
+                match run_org(args, Some(target.clone()), on_event).await {
+                    Ok((summary, warnings)) => {
+                        let warnings = warnings
+                            .into_iter()
+                            .map(|w| format!("{target}: {w}"))
+                            .collect();
+                        (FleetOrg::from_summary(&target, summary), warnings)
+                    }
+                    Err(err) => (FleetOrg::from_error(&target, &err), Vec::new()),
+                }
+            }) as OrgRun<'_>
+        })
+        .collect();
+    let ended = join_all(runs).await;
+    let mut warnings = Vec::new();
+    let mut orgs = Vec::new();
+    for (org, org_warnings) in ended {
+        orgs.push(org);
+        warnings.extend(org_warnings);
+    }
+    let summary = FleetSummary::new(orgs);
+    let exit = summary.exit_status();
+    let mut output = CommandOutput::new(&summary, summary.to_text()).with_warnings(warnings);
+    output.exit = exit;
+    if jsonl {
+        output.stream = Some(
+            serde_json::to_value(FleetEvent::FleetSummary {
+                status: exit.code(),
+                summary: Box::new(summary),
+            })
+            .expect("events serialize"),
+        );
+    }
+    Ok(output)
+}
+
+/// The orgs named: each `-o`, or with `--all` each sandbox of the config (its `targetOrg`, else
+/// its name as the sf alias). Names repeated are run once.
+fn targets(args: &RunArgs) -> Result<Vec<String>> {
+    let mut targets: Vec<String> = if args.all {
+        let config = crate::project::load(args.config.config.as_deref())?.ok_or_else(|| {
+            Error::input(
+                "NoConfigError",
+                "--all runs every sandbox of the project config, and there is none here (no sfdx-project.json with plugins.logik-refresh).",
+            )
+            .with_action("Name the orgs instead: logik-refresh run -o uat -o qa")
+        })?;
+        config
+            .config
+            .sandboxes
+            .iter()
+            .map(|(name, entry)| entry.target_org.clone().unwrap_or_else(|| name.clone()))
+            .collect()
+    } else {
+        args.target_orgs.clone()
+    };
+    let mut seen = std::collections::HashSet::new();
+    targets.retain(|t| seen.insert(t.to_ascii_lowercase()));
+    if targets.is_empty() {
+        return Err(Error::input(
+            "NoSandboxesError",
+            "The project config names no sandboxes: --all has nothing to run.",
+        ));
+    }
+    Ok(targets)
+}
+
+/// Drives every future on this thread until all have ended; results in the given order.
+async fn join_all<'a, T>(mut futures: Vec<Pin<Box<dyn Future<Output = T> + 'a>>>) -> Vec<T> {
+    let mut results: Vec<Option<T>> = futures.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (i, future) in futures.iter_mut().enumerate() {
+            if results[i].is_some() {
+                continue;
+            }
+            match future.as_mut().poll(cx) {
+                Poll::Ready(value) => results[i] = Some(value),
+                Poll::Pending => pending = true,
+            }
+        }
+        if pending {
+            Poll::Pending
+        } else {
+            Poll::Ready(())
+        }
+    })
+    .await;
+    results
+        .into_iter()
+        .map(|r| r.expect("every future ended"))
+        .collect()
+}
