@@ -33,6 +33,11 @@ pub struct RunArgs {
     #[arg(long)]
     pub allow_production: bool,
 
+    /// When another logik-refresh is working on the org, wait for it (at most SECONDS, default
+    /// 300) instead of stopping at once.
+    #[arg(long, value_name = "SECONDS", num_args = 0..=1, default_missing_value = "300")]
+    pub wait_lock: Option<u64>,
+
     #[command(flatten)]
     pub tenant: TenantFlags,
 
@@ -84,6 +89,16 @@ pub struct RunArgs {
 }
 
 impl RunArgs {
+    /// The flags every step shares, for one org of the run.
+    pub fn step_flags(&self, target: Option<String>) -> super::step::StepFlags {
+        super::step::StepFlags {
+            org: self.org_flags(target),
+            dry_run: self.dry_run,
+            allow_production: self.allow_production,
+            wait_lock: self.wait_lock,
+        }
+    }
+
     /// The org flags of one org of the run (`target`: one of `-o`, or none for the default).
     pub fn org_flags(&self, target: Option<String>) -> OrgFlags {
         OrgFlags {

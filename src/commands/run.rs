@@ -73,7 +73,8 @@ pub async fn run_org(
     // Everything local first (config, org identity, snapshot): bad input ends here, before any
     // request.
     let config = crate::project::load(args.config.config.as_deref())?;
-    let identity = identify(org_request(&args.org_flags(target))?)?;
+    let step_flags = args.step_flags(target);
+    let identity = identify(org_request(&step_flags.org)?)?;
     let sandbox = OrgFacts::from_identity(&identity).sandbox_name;
     let context = SandboxContext::load(sandbox, config, &args.snapshot, args.no_snapshot)?;
     context.fill_run_args(&mut args);
@@ -102,7 +103,7 @@ pub async fn run_org(
         crate::org::tenant::parse_tenant_url(admin, "--admin-url", args.tenant.allow_other_host)?;
     }
     let mut open = open_identified_with_users(identity).await?;
-    let mut journal = journal_for(&mut open, &args.step).await?;
+    let mut journal = journal_for(&mut open, &step_flags).await?;
     let tenant = resolve_tenant(&open, &args.tenant)?;
     let (restore, unmapped, snapshot) = match &context.snapshot {
         Some((path, snapshot)) => {
