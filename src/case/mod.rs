@@ -5,6 +5,7 @@
 
 pub mod answers;
 pub mod build;
+pub mod controls;
 pub mod followup;
 pub mod payload;
 pub mod prompt;

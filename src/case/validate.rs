@@ -26,7 +26,7 @@ pub struct Violation {
 }
 
 impl Violation {
-    fn at(segments: &[Segment], message: impl Into<String>) -> Violation {
+    pub(super) fn at(segments: &[Segment], message: impl Into<String>) -> Violation {
         Violation {
             path: json_path(segments),
             pointer: json_pointer(segments),
@@ -37,7 +37,7 @@ impl Violation {
 
 /// A step in a path: an object key or an array index.
 #[derive(Debug, Clone)]
-enum Segment {
+pub(super) enum Segment {
     Key(String),
     Index(usize),
 }
@@ -181,6 +181,10 @@ pub fn validate_payload(kind: PayloadKind, value: &Value) -> Report {
             .iter()
             .any(|f| f == pointer || pointer.starts_with(&format!("{f}/")) || f.is_empty())
     };
+    let controls = super::controls::control_violations(value);
+    report
+        .violations
+        .extend(controls.into_iter().filter(|v| clean(&v.pointer)));
     let string_at = |pointer: &str| {
         value
             .pointer(pointer)

@@ -128,6 +128,12 @@ fn parse_https_site(
         Error::input(name, format!("\"{}\" is not a URL ({e}).", shown(text)))
             .with_action(format!("Use the form {example}"))
     })?;
+    if let Some(why) = crate::org::tenant::non_ascii_host(text, &url) {
+        return Err(
+            Error::input(name, format!("{what} \"{}\" {why}", shown(text)))
+                .with_action(format!("Use the form {example}")),
+        );
+    }
     let host = url.host_str().unwrap_or_default().to_string();
     if url.scheme() != "https" {
         return Err(Error::input(
@@ -189,6 +195,13 @@ pub fn parse_new_host(input: &str, allow_other_host: bool) -> Result<Parsed<Opti
             )
             .with_action("Give the host name alone, e.g. --new-host acme-uat.test.logik.io")
         })?;
+        if let Some(why) = crate::org::tenant::non_ascii_host(text, &url) {
+            return Err(
+                Error::input(name, format!("The new host \"{}\" {why}", shown(text))).with_action(
+                    "Give the host name alone, e.g. --new-host acme-uat.test.logik.io",
+                ),
+            );
+        }
         if url.scheme() != "https" || !matches!(url.path(), "" | "/") || url.port().is_some() {
             return Err(Error::input(
                 name,

@@ -108,6 +108,9 @@ pub fn parse_tenant_url(text: &str, what: &str, allow_other_host: bool) -> Resul
             .with_action(format!("Give it as https://<tenant>.<sector>.logik.io, e.g. {what_flag} https://acme.test.logik.io", what_flag = flag_hint(what)))
     };
     let url = url::Url::parse(text.trim()).map_err(|e| bad(format!("is not a URL ({e}).")))?;
+    if let Some(why) = non_ascii_host(text, &url) {
+        return Err(bad(why));
+    }
     if url.scheme() != "https" {
         return Err(bad("must use https.".to_string()));
     }
@@ -145,6 +148,29 @@ pub fn parse_tenant_url(text: &str, what: &str, allow_other_host: bool) -> Resul
         host,
         other_host: !is_logik,
     })
+}
+
+/// Why a typed URL is refused when its host is not plain ASCII (`acmé.test.logik.io`): URL
+/// parsing would silently turn it into its punycode form (`xn--acm-dma.test.logik.io`), a
+/// different-looking host than the one the person saw. The reason names both forms.
+pub fn non_ascii_host(text: &str, url: &url::Url) -> Option<String> {
+    let after_scheme = text
+        .trim()
+        .split_once("://")
+        .map_or(text.trim(), |(_, rest)| rest);
+    let authority = after_scheme
+        .split(['/', '?', '#'])
+        .next()
+        .unwrap_or_default();
+    let typed = authority.rsplit('@').next().unwrap_or_default();
+    let typed = typed.split(':').next().unwrap_or_default();
+    if typed.is_ascii() {
+        return None;
+    }
+    Some(format!(
+        "has a host that is not plain ASCII: \"{typed}\" is \"{}\" in DNS (punycode), a different-looking name. Tenant and Salesforce hosts are ASCII: check the host, and if the punycode form really is it, give that form.",
+        url.host_str().unwrap_or_default()
+    ))
 }
 
 fn flag_hint(what: &str) -> &str {

@@ -77,7 +77,7 @@ pub fn print_output(format: Format, output: &CommandOutput) -> ExitStatus {
             write_stdout(&to_pretty(&envelope))
         }
         Format::Text => {
-            let mut text = output.text.clone();
+            let mut text = escape_controls(&output.text);
             if !text.is_empty() && !text.ends_with('\n') {
                 text.push('\n');
             }
@@ -115,21 +115,22 @@ pub fn print_error(format: Format, err: &Error, context: &str) -> ExitStatus {
             let _ = write_stdout(&to_pretty(&envelope));
         }
         Format::Text => {
+            let (name, message) = (escape_controls(&err.name), escape_controls(&err.message));
             let mut text = if use_color(io::stderr().is_terminal()) {
-                format!("{RED}Error ({}){RESET}: {}\n", err.name, err.message)
+                format!("{RED}Error ({name}){RESET}: {message}\n")
             } else {
-                format!("Error ({}): {}\n", err.name, err.message)
+                format!("Error ({name}): {message}\n")
             };
             if !err.actions.is_empty() {
                 text.push_str("\nTry this:\n");
                 for action in &err.actions {
-                    text.push_str(&format!("  {action}\n"));
+                    text.push_str(&format!("  {}\n", escape_controls(action)));
                 }
             }
             for warning in &err.warnings {
-                text.push_str(&format!("Warning: {warning}\n"));
+                text.push_str(&format!("Warning: {}\n", escape_controls(warning)));
             }
-            eprintln_quiet(text.trim_end());
+            let _ = writeln!(io::stderr().lock(), "{}", scrub(text.trim_end()));
         }
     }
     err.exit
@@ -153,9 +154,36 @@ pub fn print_json_line<T: Serialize>(value: &T) -> bool {
     write_stdout(&line).is_ok()
 }
 
-/// Progress and notes for people: stderr, never stdout, so pipes carry only data.
+/// Progress and notes for people: stderr, never stdout, so pipes carry only data. Control
+/// characters are shown escaped, as in all text output.
 pub fn eprintln_quiet(text: &str) {
-    let _ = writeln!(io::stderr().lock(), "{}", scrub(text));
+    let _ = writeln!(io::stderr().lock(), "{}", scrub(&escape_controls(text)));
+}
+
+/// Whether a character would act on a terminal instead of showing: C0 and C1 controls (ESC,
+/// CR, BEL, backspace, ...; newline and tab excepted, which text is made of) and the Unicode
+/// bidirectional overrides, which reorder what is shown.
+pub fn is_hidden_control(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Text for a terminal: every [`is_hidden_control`] character shown as an escape (`\x1b`,
+/// `\u{202e}`), so text from outside (org data, sf's warnings, file names) cannot move the
+/// cursor, recolor, retitle or hide anything. JSON output is escaped by serde instead.
+pub fn escape_controls(text: &str) -> String {
+    if !text.chars().any(is_hidden_control) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            c if !is_hidden_control(c) => out.push(c),
+            c if (c as u32) < 0x100 => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+        }
+    }
+    out
 }
 
 fn to_pretty<T: Serialize>(value: &T) -> String {
@@ -218,7 +246,16 @@ pub fn paint_checklist(text: &str) -> String {
 
 #[cfg(test)]
 mod color_tests {
-    use super::paint_checklist;
+    use super::{escape_controls, paint_checklist};
+
+    #[test]
+    fn controls_are_shown_escaped_and_text_stays() {
+        assert_eq!(escape_controls("plain\n\tline"), "plain\n\tline");
+        assert_eq!(
+            escape_controls("a\x1b]0;pwned\x07b\rc\u{9b}d\u{202e}e"),
+            "a\\x1b]0;pwned\\x07b\\x0dc\\x9bd\\u{202e}e"
+        );
+    }
 
     #[test]
     fn marks_are_colored_and_the_text_is_unchanged() {

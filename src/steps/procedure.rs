@@ -195,8 +195,9 @@ pub async fn run(
     mut on_event: impl FnMut(&RunEvent),
 ) -> Result<RunSummary> {
     let facts = &open.facts;
-    if facts.is_sandbox == Some(false) && !opts.allow_production && !opts.dry_run {
-        // Refuse before the first step rather than in the middle of the run.
+    if facts.is_sandbox == Some(false) && !opts.allow_production {
+        // Refuse before the first step rather than in the middle of the run; a dry run too,
+        // as `step --dry-run` does, so the plan and the run agree.
         crate::steps::guard_production(facts, false, "run")?;
     }
     if facts.tenant_setting.is_none() {

@@ -26,4 +26,5 @@ mod secrets;
 mod sf_plugin;
 mod steps;
 mod tenant_urls;
+mod terminal;
 mod trace;

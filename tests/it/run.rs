@@ -256,3 +256,52 @@ fn bad_input_is_refused_before_any_request() {
     assert!(emulator.requests().is_empty(), "nothing reached the org");
     assert!(sandbox.journal().is_empty());
 }
+
+/// `run --dry-run` on a production org refused with 2 before any step, as `step --dry-run` does
+/// (it used to exit 1 with every step failed).
+#[test]
+fn run_dry_run_on_production_agrees_with_step_dry_run() {
+    let emulator = logik_org_emulator::Emulator::start(logik_org_emulator::EmulatorOptions {
+        seed: logik_org_emulator::Seed::Production,
+        ..logik_org_emulator::EmulatorOptions::default()
+    })
+    .unwrap();
+    let sandbox = Sandbox::new();
+    let url = "https://acme-uat.test.logik.io";
+    for args in [
+        vec![
+            "run",
+            "--runtime-url",
+            url,
+            "--dry-run",
+            "--jsonl",
+            "--json",
+        ],
+        vec![
+            "step",
+            "tenant-urls",
+            "--runtime-url",
+            url,
+            "--dry-run",
+            "--json",
+        ],
+    ] {
+        let mut cmd = sandbox.cmd(&args);
+        cmd.env("SF_ACCESS_TOKEN", emulator.access_token())
+            .env("SF_ORG_INSTANCE_URL", emulator.base_url())
+            .env("SF_TARGET_ORG", "admin@acme.com");
+        let out = run(cmd);
+        assert_eq!(out.code, 2, "{args:?}: {}\n{}", out.stdout, out.stderr);
+        assert!(
+            !out.stdout.contains("step-started") && !out.stdout.contains("run-started"),
+            "refused before any step: {}",
+            out.stdout
+        );
+        assert!(
+            out.stdout.contains("\"name\": \"ProductionOrgError\""),
+            "{args:?}: {}",
+            out.stdout
+        );
+    }
+    assert_eq!(writes(&emulator), 0);
+}

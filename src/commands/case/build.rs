@@ -186,6 +186,22 @@ pub async fn run(args: CaseBuildArgs, globals: &Globals) -> Result<CommandOutput
     let case = assemble(complete, case_org, checks, now_rfc3339());
     let value = serde_json::to_value(&case).expect("payloads serialize");
     let report = validate_payload(PayloadKind::SupportCase, &value);
+    let controls = crate::case::controls::control_violations(&value);
+    if !controls.is_empty() {
+        let paths: Vec<&str> = controls.iter().map(|v| v.path.as_str()).collect();
+        return Err(Error::new(
+            "ControlCharactersError",
+            format!(
+                "Values for the payload hold control characters, which a terminal or the portal \
+                 would act on: {}. Nothing was written.",
+                paths.join(", ")
+            ),
+        )
+        .with_data(serde_json::json!({ "errors": controls }))
+        .with_action(
+            "Check these values in the org (or the flags and answers given) and correct them.",
+        ));
+    }
     if !report.violations.is_empty() {
         return Err(Error::new(
             "PayloadSchemaError",
