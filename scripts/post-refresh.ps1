@@ -11,10 +11,17 @@ did not finish in time, 2 bad input, 1 anything else.
 Needs logik-refresh on PATH and sf logged in to both orgs: the production org (to watch the
 refresh) and, once the refresh is done, the sandbox. Every parameter can come from the
 environment instead: PRODUCTION_ORG, SANDBOX_NAME, SANDBOX_ORG, RUNTIME_URL, CPQ_ADMINS
-(comma-separated), CASE_NUMBER, WAIT_TIMEOUT, POLL_INTERVAL, OUT_DIR.
+(comma-separated), CASE_NUMBER, WAIT_TIMEOUT, POLL_INTERVAL, OUT_DIR, LOGIK_REFRESH_CONFIG.
+
+Where the sf project's sfdx-project.json (or -Config FILE) has the sandbox in
+plugins.logik-refresh, the tenant, the CPQ Admins and the users come from there, and a snapshot
+taken before the refresh (logik-refresh snapshot -o NAME) is restored: -RuntimeUrl is optional.
 
 .EXAMPLE
 ./scripts/post-refresh.ps1 -ProductionOrg prod -SandboxName uat -RuntimeUrl https://acme-uat.test.logik.io -CpqAdmin jane@acme.com.uat
+
+.EXAMPLE
+./scripts/post-refresh.ps1 -ProductionOrg prod -SandboxName uat    # values from the project config
 #>
 [CmdletBinding()]
 param(
@@ -35,14 +42,16 @@ param(
     # Time between two looks at the refresh.
     [string] $PollInterval = $(if ($env:POLL_INTERVAL) { $env:POLL_INTERVAL } else { '30s' }),
     # Where to save the JSON, the case and its text.
-    [string] $OutDir = $(if ($env:OUT_DIR) { $env:OUT_DIR } else { 'post-refresh' })
+    [string] $OutDir = $(if ($env:OUT_DIR) { $env:OUT_DIR } else { 'post-refresh' }),
+    # The project file with plugins.logik-refresh (default: sfdx-project.json here or in a parent).
+    [string] $Config = $env:LOGIK_REFRESH_CONFIG
 )
 
 $ErrorActionPreference = 'Stop'
 
 function Say([string] $Message) { [Console]::Error.WriteLine($Message) }
 
-foreach ($name in 'ProductionOrg', 'SandboxName', 'RuntimeUrl') {
+foreach ($name in 'ProductionOrg', 'SandboxName') {
     if (-not (Get-Variable -Name $name -ValueOnly)) {
         Say "post-refresh.ps1: -$name is required (see Get-Help ./post-refresh.ps1)"
         exit 2
@@ -50,6 +59,29 @@ foreach ($name in 'ProductionOrg', 'SandboxName', 'RuntimeUrl') {
 }
 if (-not $SandboxOrg) { $SandboxOrg = $SandboxName }
 New-Item -ItemType Directory -Force -Path $OutDir | Out-Null
+
+# The project config, when there is one: its errors stop the pipeline (every one listed).
+$configArgs = @()
+if ($Config) { $configArgs = @('--config', $Config) }
+$configRuntimeUrl = $null
+$configCpqUrl = $null
+$validated = & logik-refresh config validate @configArgs --json | Out-String | ConvertFrom-Json
+if ($LASTEXITCODE -eq 0) {
+    $section = (Get-Content -Raw -Path $validated.result.file | ConvertFrom-Json).plugins.'logik-refresh'
+    $configCpqUrl = $section.cpqUrl
+    foreach ($entry in @($section.sandboxes.PSObject.Properties)) {
+        if ($entry.Name -ieq $SandboxName) { $configRuntimeUrl = $entry.Value.runtimeUrl }
+    }
+    Say "Using $($validated.result.file) for sandbox $SandboxName."
+} elseif ($validated.name -ne 'NoConfigError') {
+    Say "Error ($($validated.name)): $($validated.message)"
+    foreach ($action in $validated.actions) { Say "  Try this: $action" }
+    exit $LASTEXITCODE
+}
+if (-not $RuntimeUrl -and -not $configRuntimeUrl) {
+    Say 'post-refresh.ps1: -RuntimeUrl is required (or the sandbox''s runtimeUrl in the project config)'
+    exit 2
+}
 
 # Runs logik-refresh with --json, keeps its envelope in a file and returns it. On failure, shows
 # what it said and what to do next, then stops with its exit code. 68 (guided steps left) is not
@@ -94,8 +126,11 @@ if ($org.result.orgId -ne $newOrgId) {
 
 Say '3/4 Building the support case...'
 $caseFile = Join-Path $OutDir 'case.json'
-$caseArgs = @('case', 'build', '-o', $SandboxOrg, '--cpq-url', $RuntimeUrl, '--refresh-date', $refreshDate,
-    '--retain-data', '--new-org-id', $newOrgId, '--output', $caseFile, '--no-prompt')
+$caseArgs = @('case', 'build', '-o', $SandboxOrg, '--refresh-date', $refreshDate,
+    '--retain-data', '--new-org-id', $newOrgId, '--output', $caseFile, '--no-prompt') + $configArgs
+# The CPQ URL: the one given, else the config's cpqUrl (case build reads it), else the tenant.
+if ($RuntimeUrl) { $caseArgs += @('--cpq-url', $RuntimeUrl) }
+elseif (-not $configCpqUrl) { $caseArgs += @('--cpq-url', $configRuntimeUrl) }
 foreach ($admin in $CpqAdmin) { $caseArgs += @('--cpq-admin', $admin) }
 if ($CaseNumber) { $caseArgs += @('--case-number', $CaseNumber) }
 Invoke-Logik 'case-build.json' $caseArgs | Out-Null
@@ -104,7 +139,9 @@ if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 Say "    Saved $caseFile (attach it to the case) and $(Join-Path $OutDir 'case.md') (paste it)."
 
 Say "4/4 Running the post-refresh steps on $SandboxOrg..."
-$runArgs = @('run', '-o', $SandboxOrg, '--runtime-url', $RuntimeUrl)
+# Without -RuntimeUrl, run takes the tenant and users from the config, then the snapshot.
+$runArgs = @('run', '-o', $SandboxOrg) + $configArgs
+if ($RuntimeUrl) { $runArgs += @('--runtime-url', $RuntimeUrl) }
 if ($CaseNumber) { $runArgs += @('--case-number', $CaseNumber) }
 $run = Invoke-Logik 'run.json' $runArgs
 

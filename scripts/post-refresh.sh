@@ -13,21 +13,29 @@
 # Every option can come from the environment instead (in brackets).
 usage() {
   cat <<'EOF'
-Usage: post-refresh.sh --production-org ALIAS --sandbox-name NAME --runtime-url URL [options]
+Usage: post-refresh.sh --production-org ALIAS --sandbox-name NAME [--runtime-url URL] [options]
+
+  Where the sf project's sfdx-project.json (or --config FILE) has the sandbox in
+  plugins.logik-refresh, the tenant, the CPQ Admins and the users come from there, and a
+  snapshot taken before the refresh (logik-refresh snapshot -o NAME) is restored.
 
   --production-org ALIAS   the production org that holds the sandbox [PRODUCTION_ORG]
   --sandbox-name NAME      the sandbox, as Setup > Sandboxes names it [SANDBOX_NAME]
   --sandbox-org ALIAS      sf's alias of the refreshed sandbox (default: the sandbox name) [SANDBOX_ORG]
-  --runtime-url URL        the CPQ tenant, https://<tenant>.<sector>.logik.io [RUNTIME_URL]
+  --runtime-url URL        the CPQ tenant, https://<tenant>.<sector>.logik.io (default: the
+                           config's runtimeUrl for the sandbox) [RUNTIME_URL]
+  --config FILE            the project file with plugins.logik-refresh (default: sfdx-project.json
+                           here or in a parent folder) [LOGIK_REFRESH_CONFIG]
   --cpq-admin USERNAME     a user who needs CPQ Admin access; repeat, or comma-separate [CPQ_ADMINS]
   --case-number NUMBER     the Now Support case waiting for the new org ID [CASE_NUMBER]
   --timeout DURATION       stop waiting for the refresh after this long, e.g. 6h [WAIT_TIMEOUT]
   --poll-interval DURATION time between two looks at the refresh (default: 30s) [POLL_INTERVAL]
   --out-dir DIR            where to save the JSON, the case and its text (default: post-refresh) [OUT_DIR]
 
-Example:
+Examples:
   scripts/post-refresh.sh --production-org prod --sandbox-name uat \
       --runtime-url https://acme-uat.test.logik.io --cpq-admin jane@acme.com.uat
+  scripts/post-refresh.sh --production-org prod --sandbox-name uat    # values from the config
 EOF
 }
 
@@ -42,6 +50,7 @@ case_number=${CASE_NUMBER:-}
 timeout=${WAIT_TIMEOUT:-}
 poll_interval=${POLL_INTERVAL:-30s}
 out_dir=${OUT_DIR:-post-refresh}
+config=${LOGIK_REFRESH_CONFIG:-}
 
 while [[ $# -gt 0 ]]; do
   case $1 in
@@ -54,6 +63,7 @@ while [[ $# -gt 0 ]]; do
     --timeout) timeout=$2; shift 2 ;;
     --poll-interval) poll_interval=$2; shift 2 ;;
     --out-dir) out_dir=$2; shift 2 ;;
+    --config) config=$2; shift 2 ;;
     -h | --help) usage; exit 0 ;;
     *) echo "post-refresh.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -66,9 +76,28 @@ missing() {
 }
 [[ -n $production_org ]] || missing --production-org PRODUCTION_ORG
 [[ -n $sandbox_name ]] || missing --sandbox-name SANDBOX_NAME
-[[ -n $runtime_url ]] || missing --runtime-url RUNTIME_URL
 sandbox_org=${sandbox_org:-$sandbox_name}
 mkdir -p "$out_dir"
+
+# The project config, when there is one: its errors stop the pipeline (every one listed).
+config_flags=()
+[[ -n $config ]] && config_flags=(--config "$config")
+config_runtime_url='' config_cpq_url=''
+status=0
+logik-refresh config validate "${config_flags[@]}" --json >"$out_dir/config.json" || status=$?
+if [[ $status -eq 0 ]]; then
+  config_file=$(jq -r .result.file "$out_dir/config.json")
+  entry=$(jq -c --arg s "$sandbox_name" '.plugins["logik-refresh"] | {cpqUrl,
+    sandbox: ((.sandboxes // {}) | to_entries | map(select(.key | ascii_downcase == ($s | ascii_downcase))) | .[0].value // {})}' \
+    "$config_file")
+  config_runtime_url=$(jq -r '.sandbox.runtimeUrl // empty' <<<"$entry")
+  config_cpq_url=$(jq -r '.cpqUrl // empty' <<<"$entry")
+  echo "Using $config_file for sandbox $sandbox_name." >&2
+elif [[ $(jq -r .name "$out_dir/config.json") != NoConfigError ]]; then
+  jq -r '"Error (\(.name)): \(.message)", (.actions[]? | "  Try this: \(.)")' "$out_dir/config.json" >&2
+  exit "$status"
+fi
+[[ -n $runtime_url || -n $config_runtime_url ]] || missing --runtime-url RUNTIME_URL
 
 # Runs logik-refresh with --json, keeping its envelope in a file. On failure, shows what it said
 # and what to do next, then stops with its exit code. 68 (guided steps left) is not a failure.
@@ -101,8 +130,14 @@ if [[ $org_id != "$new_org_id" ]]; then
 fi
 
 echo "3/4 Building the support case..." >&2
-case_flags=(-o "$sandbox_org" --cpq-url "$runtime_url" --refresh-date "${refresh_date:-today}" --retain-data
-  --new-org-id "$new_org_id" --output "$out_dir/case.json" --no-prompt)
+case_flags=(-o "$sandbox_org" --refresh-date "${refresh_date:-today}" --retain-data
+  --new-org-id "$new_org_id" --output "$out_dir/case.json" --no-prompt "${config_flags[@]}")
+# The CPQ URL: the one given, else the config's cpqUrl (case build reads it), else the tenant.
+if [[ -n $runtime_url ]]; then
+  case_flags+=(--cpq-url "$runtime_url")
+elif [[ -z $config_cpq_url ]]; then
+  case_flags+=(--cpq-url "$config_runtime_url")
+fi
 [[ -n $cpq_admins ]] && case_flags+=(--cpq-admin "$cpq_admins")
 [[ -n $case_number ]] && case_flags+=(--case-number "$case_number")
 logik case-build.json case build "${case_flags[@]}"
@@ -110,7 +145,9 @@ logik-refresh case render "$out_dir/case.json" --format markdown >"$out_dir/case
 echo "    Saved $out_dir/case.json (attach it to the case) and $out_dir/case.md (paste it)." >&2
 
 echo "4/4 Running the post-refresh steps on $sandbox_org..." >&2
-run_flags=(-o "$sandbox_org" --runtime-url "$runtime_url")
+# Without --runtime-url, run takes the tenant and users from the config, then the snapshot.
+run_flags=(-o "$sandbox_org" "${config_flags[@]}")
+[[ -n $runtime_url ]] && run_flags+=(--runtime-url "$runtime_url")
 [[ -n $case_number ]] && run_flags+=(--case-number "$case_number")
 status=0
 logik run.json run "${run_flags[@]}" || status=$?

@@ -204,3 +204,80 @@ fn missing_parameters_are_a_usage_error() {
     assert_eq!(help.code, 0);
     assert!(help.stdout.contains("--runtime-url URL"));
 }
+
+#[test]
+fn the_pipeline_takes_its_values_from_the_project_config() {
+    let Some(sf_bin) = real_sf() else { return };
+    if !have_jq() {
+        return;
+    }
+    let production = Emulator::start(EmulatorOptions {
+        seed: Seed::Production,
+        ..EmulatorOptions::default()
+    })
+    .unwrap();
+    let uat = emulator();
+    let sandbox = Sandbox::new();
+    login(&sandbox, &sf_bin, &production.base_url(), "prod");
+    login(&sandbox, &sf_bin, &uat.base_url(), "uat");
+    let project = sandbox.work().join("sfdx-project.json");
+    let write = |section: serde_json::Value| {
+        let doc = serde_json::json!({"packageDirectories": [{"path": "force-app", "default": true}],
+            "plugins": {"logik-refresh": section}});
+        std::fs::write(&project, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+    };
+    let pipeline = || {
+        let line = [
+            SCRIPT,
+            "--production-org",
+            "prod",
+            "--sandbox-name",
+            "uat",
+            "--poll-interval",
+            "10ms",
+            "--out-dir",
+            "out",
+        ];
+        run(bash(&sandbox, &sf_bin, &line))
+    };
+
+    write(
+        serde_json::json!({"sandboxes": {"uat": {"runtimeUrl": "http://acme-uat.test.logik.io", "cpqAdmins": ["x"]}}}),
+    );
+    let bad = pipeline();
+    assert_eq!(bad.code, 2, "{}\n{}", bad.stdout, bad.stderr);
+    assert!(
+        bad.stderr.contains("sandboxes.uat.runtimeUrl"),
+        "{}",
+        bad.stderr
+    );
+    assert!(
+        bad.stderr.contains("sandboxes.uat.cpqAdmins[0]"),
+        "{}",
+        bad.stderr
+    );
+    assert!(
+        uat.requests().iter().all(|r| !r.write),
+        "nothing was written: {:?}",
+        uat.requests()
+    );
+
+    write(
+        serde_json::json!({"sandboxes": {"uat": {"runtimeUrl": TENANT, "cpqAdmins": ["admin@acme.com"],
+        "refreshTokenUser": "admin@acme.com", "runtimeClients": []}}}),
+    );
+    let out = pipeline();
+    assert_eq!(out.code, 68, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.starts_with("2 guided steps left"),
+        "{}",
+        out.stdout
+    );
+    let case: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(sandbox.work().join("out/case.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(case["cpqAdmins"], serde_json::json!(["admin@acme.com.uat"]));
+    assert_eq!(case["cpqUrl"], TENANT);
+    assert_eq!(org_default(&uat)["LGK__RuntimeUrl__c"], TENANT);
+}
