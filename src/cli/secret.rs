@@ -1,7 +1,7 @@
 //! `secret` topic: the tool's own secrets (Runtime Client tokens, Admin API keys) in the OS
 //! keystore.
 
-use crate::secrets::KeystoreChoice;
+use crate::keystore::KeystoreChoice;
 use clap::{Args, Subcommand};
 
 #[derive(Debug, Subcommand)]

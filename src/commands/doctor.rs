@@ -9,11 +9,11 @@
 
 use crate::cli::DoctorArgs;
 use crate::commands::shared::org_request;
+use crate::keystore::{self, KeystoreStatus, StoreKind};
 use crate::org::facts::Packages;
 use crate::org::session::open_identified;
 use crate::protocol::{CommandOutput, Error, ExitStatus, Result};
 use crate::redacted::is_redacted_placeholder;
-use crate::secrets::{self, KeystoreStatus, StoreKind};
 use crate::sf::authfile::{load_stored_auth, read_auth_file};
 use crate::sf::config::resolve_target_org;
 use crate::sf::connect::{OrgIdentity, OrgRequest, TokenSource, identify};
@@ -216,7 +216,7 @@ pub async fn run(args: DoctorArgs) -> Result<CommandOutput> {
     // The slow, independent parts run on the blocking pool while the org is looked at.
     let sf_cli = tokio::task::spawn_blocking(check_sf_cli);
     let choice = args.keystore.keystore;
-    let keystore = tokio::task::spawn_blocking(move || secrets::probe(choice));
+    let keystore = tokio::task::spawn_blocking(move || keystore::probe(choice));
 
     let mut checks = Vec::new();
     let (sf_key, key_check) = check_sf_key();
@@ -851,7 +851,7 @@ fn keystore_check(status: &KeystoreStatus, stored: usize) -> DoctorCheck {
                 format!(
                     "Give each secret in its variable instead, e.g. \
                      {}RUNTIME_CLIENT_WEB_STORE for runtime-client/web-store.",
-                    secrets::ENV_PREFIX
+                    keystore::ENV_PREFIX
                 ),
                 "On Linux, run inside `keyctl session` (kernel keyring) or `dbus-run-session` \
                  with gnome-keyring (Secret Service)."
@@ -960,7 +960,7 @@ mod tests {
 
     #[test]
     fn no_keystore_names_the_variable() {
-        let status = secrets::probe(secrets::KeystoreChoice::None);
+        let status = keystore::probe(keystore::KeystoreChoice::None);
         let check = keystore_check(&status, 0);
         assert_eq!(check.status, CheckStatus::Warning);
         assert!(

@@ -1,8 +1,8 @@
 //! `secret delete NAME`: remove it from the keystore and the list of names.
 
 use crate::cli::secret::SecretDeleteArgs;
+use crate::keystore::{SecretName, Secrets, StoreKind};
 use crate::protocol::{CommandOutput, Result};
-use crate::secrets::{SecretName, Secrets, StoreKind};
 use schemars::JsonSchema;
 use serde::Serialize;
 

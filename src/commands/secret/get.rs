@@ -2,9 +2,9 @@
 
 use crate::cli::secret::SecretGetArgs;
 use crate::commands::shared::Globals;
+use crate::keystore::{SecretName, SecretSource, Secrets};
 use crate::protocol::{CommandOutput, Format, Result};
 use crate::redacted::Secret;
-use crate::secrets::{SecretName, SecretSource, Secrets};
 use schemars::JsonSchema;
 use serde::Serialize;
 use std::io::IsTerminal;

@@ -1,8 +1,8 @@
 //! `secret list`: the names stored, where and when; never a value.
 
 use crate::cli::secret::SecretListArgs;
+use crate::keystore::{KeystoreStatus, ListedSecret, Secrets};
 use crate::protocol::{CommandOutput, Result};
-use crate::secrets::{KeystoreStatus, ListedSecret, Secrets};
 use schemars::JsonSchema;
 use serde::Serialize;
 use std::fmt::Write;

@@ -1,4 +1,4 @@
-//! `secret` topic: the tool's own secrets in the OS keystore (see `crate::secrets`). Keystore
+//! `secret` topic: the tool's own secrets in the OS keystore (see `crate::keystore`). Keystore
 //! calls block (a keystore may wait for the user to unlock it), so they run on tokio's blocking
 //! pool, which leaves Ctrl-C working.
 

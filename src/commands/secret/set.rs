@@ -3,8 +3,8 @@
 
 use crate::cli::secret::SecretSetArgs;
 use crate::commands::shared::Globals;
+use crate::keystore::{SecretName, Secrets, StoreKind, read_value};
 use crate::protocol::{CommandOutput, Error, Result};
-use crate::secrets::{SecretName, Secrets, StoreKind, read_value};
 use schemars::JsonSchema;
 use serde::Serialize;
 use std::io::IsTerminal;
