@@ -9,6 +9,7 @@
 pub mod case;
 pub mod cli;
 pub mod commands;
+pub mod doctor;
 pub mod fsutil;
 pub mod keystore;
 pub mod org;

@@ -16,7 +16,7 @@ pub fn all() -> Vec<(&'static str, Value)> {
         ("step-result", envelope::<StepResult>("step <name>")),
         (
             "doctor",
-            envelope::<crate::commands::doctor::DoctorReport>("doctor"),
+            envelope::<crate::doctor::DoctorReport>("doctor"),
         ),
         (
             "secret-set",

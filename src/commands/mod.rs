@@ -4,7 +4,6 @@
 pub mod case;
 pub mod completions;
 pub mod config;
-pub mod doctor;
 pub mod man;
 pub mod org;
 pub mod rollback;
@@ -75,7 +74,7 @@ async fn run(cli: Cli) -> Result<CommandOutput> {
         Command::Config(command) => config::run(command).await,
         Command::Snapshot(args) => snapshot::run(args).await,
         Command::Secret(command) => secret::run(command, &globals).await,
-        Command::Doctor(args) => doctor::run(args).await,
+        Command::Doctor(args) => crate::doctor::run(args).await,
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
     }
