@@ -14,10 +14,7 @@ pub fn all() -> Vec<(&'static str, Value)> {
     vec![
         ("org-inspect", envelope::<OrgFacts>("org inspect")),
         ("step-result", envelope::<StepResult>("step <name>")),
-        (
-            "doctor",
-            envelope::<crate::doctor::DoctorReport>("doctor"),
-        ),
+        ("doctor", envelope::<crate::doctor::DoctorReport>("doctor")),
         (
             "secret-set",
             envelope::<crate::commands::secret::set::SecretSetResult>("secret set"),
