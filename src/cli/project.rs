@@ -69,7 +69,8 @@ pub struct SnapshotArgs {
     pub org: OrgFlags,
     #[command(flatten)]
     pub config: ConfigFlags,
-    /// Write the snapshot here instead of <state dir>/snapshots/<sandbox name>.json.
+    /// Write the snapshot here instead of <state dir>/snapshots/<sandbox name>.json: a new file
+    /// or a regular file you may write; "-" for stdout.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }

@@ -56,13 +56,28 @@ fn output(open: &OpenOrg, result: &impl Serialize, text: String) -> CommandOutpu
 }
 
 async fn run_take(args: SnapshotArgs) -> Result<CommandOutput> {
+    // --output is checked before any request: a device, FIFO, folder or read-only file is refused.
+    let target = args
+        .output
+        .as_deref()
+        .map(crate::fsutil::output_target)
+        .transpose()?;
     let config = crate::project::load(args.config.config.as_deref())?;
     let open = open_org(&args.org).await?;
     let sandbox = sandbox_of(&open)?;
     let entry = config.as_ref().and_then(|c| c.sandbox(&sandbox));
     let snapshot = take(&open, &sandbox, &TenantUsers::from_entry(entry, &sandbox)).await?;
-    let path = match &args.output {
-        Some(path) => path.clone(),
+    let path = match target {
+        Some(crate::fsutil::OutputTarget::Stdout) => {
+            let mut text = serde_json::to_string_pretty(&snapshot).expect("snapshots serialize");
+            text.push('\n');
+            let result = SnapshotResult {
+                file: "-".into(),
+                snapshot,
+            };
+            return Ok(output(&open, &result, text));
+        }
+        Some(crate::fsutil::OutputTarget::File(path)) => path,
         None => default_path(&sandbox)?,
     };
     save(&snapshot, &path)?;

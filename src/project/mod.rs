@@ -164,17 +164,8 @@ pub fn load(explicit: Option<&Path>) -> Result<Option<LoadedConfig>> {
 /// Reads a project file: a regular file, bounded, JSON.
 pub fn read_project_file(path: &Path) -> Result<Value> {
     let what = path.display().to_string();
-    let meta = std::fs::metadata(path)
+    let bytes = crate::fsutil::read_bounded(path)
         .map_err(|e| Error::input("ConfigFileError", format!("Could not read {what}: {e}.")))?;
-    if !meta.is_file() {
-        return Err(Error::input(
-            "ConfigFileError",
-            format!("{what} is not a regular file."),
-        ));
-    }
-    let file = std::fs::File::open(path)
-        .map_err(|e| Error::input("ConfigFileError", format!("Could not read {what}: {e}.")))?;
-    let bytes = read_bounded_bytes(file, &what)?;
     parse_json_document(&bytes, &what)
 }
 

@@ -168,6 +168,24 @@ fn output_replaces_whatever_is_at_the_path() {
     let mode = std::fs::metadata(&existing).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o640);
 
+    // snapshot --output follows the same rules, checked before any request.
+    let emulator = emulator();
+    sandbox.sf_auth_store("v1", &format!("{}/", emulator.base_url()));
+    let fifo_arg = fifo.display().to_string();
+    let out = run_within(
+        sandbox.cmd(&["snapshot", "-o", "uat", "--output", &fifo_arg, "--json"]),
+        LIMIT,
+    );
+    refused(&out, "OutputPathError");
+    assert!(emulator.requests().is_empty(), "refused before any request");
+    let out = run_within(
+        sandbox.cmd(&["snapshot", "-o", "uat", "--output", "-"]),
+        LIMIT,
+    );
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    let snapshot: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(snapshot["sandboxName"], "uat", "{snapshot:#}");
+
     // `--output -` is standard output, not a file named "-".
     let mut args = CASE.to_vec();
     args.extend(["--output", "-"]);
