@@ -11,7 +11,6 @@ use crate::case::payload::{CPQ_URL_PATTERN, USERNAME_PATTERN};
 use crate::case::validate::{Violation, invalid_error, parse_json_document, schema_violations};
 use crate::org::tenant::parse_tenant_url;
 use crate::protocol::{Error, Result};
-use crate::sf::intake::read_bounded_bytes;
 use schemars::{JsonSchema, schema_for};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
