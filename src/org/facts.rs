@@ -234,7 +234,7 @@ impl OrgFacts {
         };
         let (data, tooling, whoami) = tokio::join!(data, tooling, whoami);
         if let Some(info) = whoami? {
-            self.username = str_of(&info, "preferred_username");
+            self.username = real_username(client, &info).await?;
         }
         let mut data = data?.into_iter();
         let (organization, describe) = (next_read(&mut data), next_read(&mut data));
@@ -325,6 +325,24 @@ impl TenantSetting {
             })
             .collect())
     }
+}
+
+/// The running user's username as the org spells it: userinfo's `preferred_username` comes in
+/// lower case (sf's own bug, forcedotcom/cli#1025, fixed by reading `User.Username`), and sf's
+/// auth file is named by the real one.
+async fn real_username(client: &Client, info: &Value) -> Result<Option<String>> {
+    let Some(user_id) =
+        str_of(info, "user_id").filter(|id| crate::salesforce::ids::is_valid_id(id))
+    else {
+        return Ok(str_of(info, "preferred_username"));
+    };
+    let rows = client
+        .query(&format!("SELECT Username FROM User WHERE Id = '{user_id}'"))
+        .await?;
+    Ok(rows
+        .first()
+        .and_then(|r| str_of(r, "Username"))
+        .or_else(|| str_of(info, "preferred_username")))
 }
 
 fn next_read(reads: &mut impl Iterator<Item = Result<Value>>) -> Result<Value> {

@@ -8,7 +8,7 @@ use super::error::network_error;
 pub use super::instance_url::{check_no_credentials, check_url_is_safe, parse_instance_url};
 use super::limits::{MAX_BODY_BYTES, too_large_error, within_deadline};
 use super::response::{
-    Answer, api_usage_warning, composite_items, newest_version, read_answer, subrequest_answer,
+    Answer, api_usage_warnings, composite_items, newest_version, read_answer, subrequest_answer,
     take_page,
 };
 pub use super::retry::RetryPolicy;
@@ -25,6 +25,30 @@ use std::time::{Duration, Instant};
 /// Newest API version the tool knows it works with; used when neither the user, sf config, nor
 /// the org says otherwise.
 pub const DEFAULT_API_VERSION: &str = "62.0";
+
+/// The oldest API version every request of the tool works with: `CspTrustedSite.Context`
+/// exists from 44.0 (Tooling API object reference), sObject Collections from 42.0, the Tooling
+/// API's composite from 40.0.
+pub const MIN_API_VERSION: &str = "44.0";
+
+/// Refuses an API version older than [`MIN_API_VERSION`] (or not a version at all), saying
+/// where to change it, before any request is sent.
+pub fn check_api_version(version: &str) -> Result<()> {
+    let number = version.trim().parse::<f64>().ok().filter(|n| n.is_finite());
+    let min: f64 = MIN_API_VERSION.parse().unwrap_or(44.0);
+    if number.is_some_and(|n| n >= min) {
+        return Ok(());
+    }
+    Err(Error::input(
+        "UnsupportedApiVersionError",
+        format!(
+            "API version {version:?} is older than {MIN_API_VERSION}, the oldest this tool's requests work with (Trusted URLs' Context needs 44.0, sObject Collections 42.0, the Tooling API's composite 40.0)."
+        ),
+    )
+    .with_action(format!(
+        "Pass --api-version {MIN_API_VERSION} or later, or unset SF_ORG_API_VERSION and sf's org-api-version so the org's newest is used."
+    )))
+}
 
 /// What it takes to renew an access token (`POST {login}/services/oauth2/token`).
 #[derive(Debug, Clone)]
@@ -78,6 +102,9 @@ pub struct Response {
 impl Client {
     pub fn new(conn: Connection) -> Result<Client> {
         check_url_is_safe(&conn.instance_url, "instance URL")?;
+        if let Some(version) = &conn.api_version {
+            check_api_version(version)?;
+        }
         conn.access_token.hold();
         if let Some(refresh) = &conn.refresh {
             check_url_is_safe(&refresh.token_url, "login URL")?;
@@ -129,6 +156,11 @@ impl Client {
         }
         let versions = self.get("/services/data").await?;
         let newest = newest_version(&versions);
+        if let Some(newest) = &newest {
+            check_api_version(newest).map_err(|e| {
+                e.with_action("The org itself serves nothing newer: it cannot run this tool.")
+            })?;
+        }
         let _ = self
             .api_version
             .set(newest.unwrap_or_else(|| DEFAULT_API_VERSION.to_string()));
@@ -515,16 +547,26 @@ impl Client {
     }
 
     fn note_api_usage(&self, headers: &reqwest::header::HeaderMap) {
-        let Some(warning) = headers
+        let Some(header) = headers
             .get("sforce-limit-info")
             .and_then(|v| v.to_str().ok())
-            .and_then(api_usage_warning)
         else {
             return;
         };
         let mut warnings = self.warnings.lock().unwrap();
-        if !warnings.iter().any(|w| w.starts_with("API usage")) {
-            warnings.push(warning);
+        for warning in api_usage_warnings(header) {
+            // One warning per limit: the text up to " is at".
+            let what = warning
+                .split(" is at")
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            if !warnings
+                .iter()
+                .any(|w| w.split(" is at").next() == Some(what.as_str()))
+            {
+                warnings.push(warning);
+            }
         }
     }
 }

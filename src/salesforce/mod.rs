@@ -11,6 +11,7 @@ pub mod trace;
 
 pub use client::{Client, Connection, RefreshGrant};
 pub mod ids;
+pub mod tooling_write;
 
 /// Quotes a value as a SOQL string literal (backslash and single quote escaped).
 pub fn soql_quote(value: &str) -> String {

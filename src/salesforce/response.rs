@@ -75,16 +75,81 @@ pub fn parse_api_usage(header: &str) -> Option<(u64, u64)> {
     Some((used.trim().parse().ok()?, limit.trim().parse().ok()?))
 }
 
-/// The warning when the org's daily API usage is at 90% or more.
-pub fn api_usage_warning(header: &str) -> Option<String> {
-    let (used, limit) = parse_api_usage(header)?;
-    if limit == 0 || used.saturating_mul(10) < limit.saturating_mul(9) {
-        return None;
-    }
-    Some(format!(
-        "API usage is at {used} of {limit} daily requests ({}%): the org is close to its limit.",
-        used.saturating_mul(100) / limit
-    ))
+/// One entry of `Sforce-Limit-Info`.
+#[derive(Debug, PartialEq, Eq)]
+pub struct LimitUsage {
+    pub used: u64,
+    pub limit: u64,
+    /// The connected app of a `per-app-api-usage` entry; `None` for the org's `api-usage`.
+    pub app: Option<String>,
+}
+
+/// Every entry of `Sforce-Limit-Info`, separated by `;` (REST API, "Limit Info Header"):
+/// `api-usage=25/5000; per-app-api-usage=17/250(appName=sample-connected-app)`. Entries it
+/// does not know are skipped.
+pub fn parse_limit_info(header: &str) -> Vec<LimitUsage> {
+    header
+        .split([';', ','])
+        .filter_map(|part| {
+            let (name, value) = part.trim().split_once('=')?;
+            let (counts, app) = match value.split_once('(') {
+                Some((counts, rest)) => (
+                    counts,
+                    rest.trim_end_matches(')')
+                        .strip_prefix("appName=")
+                        .map(str::to_string),
+                ),
+                None => (value, None),
+            };
+            let (used, limit) = counts.split_once('/')?;
+            let (used, limit) = (used.trim().parse().ok()?, limit.trim().parse().ok()?);
+            let app = match name.trim() {
+                "api-usage" => None,
+                "per-app-api-usage" => Some(app.unwrap_or_else(|| "(unnamed)".into())),
+                _ => return None,
+            };
+            Some(LimitUsage { used, limit, app })
+        })
+        .collect()
+}
+
+/// The warnings for each limit of the header (the org's, the connected app's) at 90% or more.
+pub fn api_usage_warnings(header: &str) -> Vec<String> {
+    parse_limit_info(header)
+        .into_iter()
+        .filter(|u| u.limit > 0 && u.used.saturating_mul(10) >= u.limit.saturating_mul(9))
+        .map(|u| {
+            let what = match &u.app {
+                None => "API usage".to_string(),
+                Some(app) => format!("API usage of the connected app {app}"),
+            };
+            format!(
+                "{what} is at {} of {} daily requests ({}%): the org is close to its limit.",
+                u.used,
+                u.limit,
+                u.used.saturating_mul(100) / u.limit
+            )
+        })
+        .collect()
+}
+
+/// The subrequest that made a composite fail: with `allOrNone`, every other one answers
+/// PROCESSING_HALTED (REST API, "Composite": the whole request is rolled back), so the first
+/// failure that is not PROCESSING_HALTED; else the first failure. `None` when all succeeded.
+pub fn composite_failure(answers: &[Value]) -> Option<&Value> {
+    let failed = |a: &&Value| {
+        a.get("httpStatusCode")
+            .and_then(Value::as_u64)
+            .is_some_and(|s| s >= 300)
+    };
+    let halted = |a: &&Value| {
+        a.pointer("/body/0/errorCode").and_then(Value::as_str) == Some("PROCESSING_HALTED")
+    };
+    answers
+        .iter()
+        .filter(failed)
+        .find(|a| !halted(a))
+        .or_else(|| answers.iter().find(failed))
 }
 
 /// The `compositeResponse` list of a composite answer.
@@ -166,9 +231,43 @@ mod tests {
             Some((25, 5000))
         );
         assert_eq!(parse_api_usage("nonsense"), None);
-        assert!(api_usage_warning("api-usage=4600/5000").is_some());
-        assert!(api_usage_warning("api-usage=18446744073709551615/1").is_some());
-        assert!(api_usage_warning("api-usage=1/0").is_none());
+        assert_eq!(api_usage_warnings("api-usage=4600/5000").len(), 1);
+        assert_eq!(
+            api_usage_warnings("api-usage=18446744073709551615/1").len(),
+            1
+        );
+        assert!(api_usage_warnings("api-usage=1/0").is_empty());
+        assert_eq!(
+            parse_limit_info(
+                "api-usage=25/5000; per-app-api-usage=17/250(appName=sample-connected-app)"
+            ),
+            vec![
+                LimitUsage {
+                    used: 25,
+                    limit: 5000,
+                    app: None
+                },
+                LimitUsage {
+                    used: 17,
+                    limit: 250,
+                    app: Some("sample-connected-app".into())
+                }
+            ]
+        );
+        let both = api_usage_warnings("api-usage=10/5000;per-app-api-usage=240/250(appName=x)");
+        assert_eq!(both.len(), 1);
+        assert!(both[0].starts_with("API usage of the connected app x is at 240"));
+    }
+
+    #[test]
+    fn composite_failure_is_the_cause_not_the_halted() {
+        let halted = json!({"httpStatusCode": 400, "body": [{"errorCode": "PROCESSING_HALTED"}]});
+        let cause = json!({"httpStatusCode": 400, "body": [{"errorCode": "FIELD_CUSTOM_VALIDATION_EXCEPTION"}]});
+        let ok = json!({"httpStatusCode": 204, "body": null});
+        let answers = [halted.clone(), cause.clone(), halted.clone()];
+        assert_eq!(composite_failure(&answers), Some(&cause));
+        assert_eq!(composite_failure(std::slice::from_ref(&ok)), None);
+        assert_eq!(composite_failure(&[ok, halted.clone()]), Some(&halted));
     }
 
     #[test]

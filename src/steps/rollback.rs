@@ -5,6 +5,7 @@
 use super::{Change, ChangedRecord, Outcome, StepResult, guard_production};
 use crate::org::session::OpenOrg;
 use crate::protocol::{Error, Result};
+use crate::salesforce::tooling_write;
 use crate::steps::journal::{Journal, JournalEntry, JournalEvent};
 use serde_json::{Map, Value};
 
@@ -105,12 +106,23 @@ pub async fn run(
     journal.append(started)?;
     for undo in &undos {
         let written = match undo {
-            Undo::Restore { object, id, fields } => {
-                open.client
-                    .patch(&path(object, Some(id)), &Value::Object(fields.clone()))
-                    .await
+            Undo::Restore { object, id, fields } => match object.strip_prefix("tooling:") {
+                // Setup objects take their writes their own way (Remote Sites: whole Metadata).
+                Some(name) => tooling_write::update(&open.client, name, id, fields).await,
+                None => {
+                    open.client
+                        .patch(&path(object, Some(id)), &Value::Object(fields.clone()))
+                        .await
+                }
+            },
+            // A DELETE is retried when its answer is lost; a retry of one that had landed
+            // answers 404: the record is gone, which is what was asked.
+            Undo::Delete { object, id } => {
+                match open.client.delete(&path(object, Some(id))).await {
+                    Err(err) if err.code() == "NOT_FOUND" => Ok(()),
+                    other => other,
+                }
             }
-            Undo::Delete { object, id } => open.client.delete(&path(object, Some(id))).await,
         };
         if let Err(err) = written {
             let mut failed = JournalEntry::new(step, JournalEvent::ApplyFailed);

@@ -389,11 +389,7 @@ async fn apply(open: &OpenOrg, setting: &TenantSetting, writes: &[Write]) -> Res
         })
         .collect();
     let answers = client.composite(true, subrequests).await?;
-    match answers.iter().find(|a| {
-        a.get("httpStatusCode")
-            .and_then(Value::as_u64)
-            .is_some_and(|s| s >= 300)
-    }) {
+    match crate::salesforce::response::composite_failure(&answers) {
         Some(failed) => {
             let body = failed.get("body").map(Value::to_string).unwrap_or_default();
             let status = failed

@@ -6,14 +6,18 @@
 //!
 //! Without `--fix` the step checks. With it, through the Tooling API: a row for the tenant that
 //! lacks something is updated; else a row left for another Logik host (the tenant before the
-//! refresh) is repointed, keeping its name; else a row is added.
+//! refresh) is repointed, keeping its name; else a row is added. Rows a managed package
+//! installed (`NamespacePrefix` set) cannot be edited by the org: they are never picked, and
+//! are reported. Remote Sites are written through their `Metadata` (`salesforce::tooling_write`);
+//! Trusted URLs through the Tooling API's `CspTrustedSite`, whose REST create and update take the
+//! same fields as the Data API object (Tooling API object reference).
 
 use super::{Change, ChangedRecord, Check, Outcome, StepResult, guard_production};
 use crate::org::session::OpenOrg;
 use crate::org::tenant::TenantUrl;
 use crate::protocol::{Error, Result};
-use crate::salesforce::Client;
 use crate::salesforce::checked_write::write_checked;
+use crate::salesforce::{Client, tooling_write};
 use crate::steps::journal::{Journal, JournalEntry, JournalEvent};
 use serde_json::{Map, Value};
 
@@ -71,11 +75,16 @@ impl Kind {
         }
     }
 
-    fn soql(self) -> String {
+    /// The rows' query; `namespace` adds `NamespacePrefix` (asked first; an org whose object
+    /// lacks it answers INVALID_FIELD and is asked again without).
+    fn soql(self, namespace: bool) -> String {
         let mut fields = vec!["Id", self.name_field(), "EndpointUrl"];
         fields.extend_from_slice(self.required());
         if self == Kind::TrustedUrl {
             fields.push("Context");
+        }
+        if namespace {
+            fields.push("NamespacePrefix");
         }
         format!(
             "SELECT {} FROM {} ORDER BY {}",
@@ -146,6 +155,14 @@ impl Site {
             .get(field)
             .and_then(Value::as_bool)
             .unwrap_or(false)
+    }
+
+    /// The namespace of the managed package that installed the row (the org cannot edit it).
+    fn managed(&self) -> Option<&str> {
+        self.fields
+            .get("NamespacePrefix")
+            .and_then(Value::as_str)
+            .filter(|ns| !ns.is_empty())
     }
 
     fn complete(&self, kind: Kind) -> bool {
@@ -295,18 +312,10 @@ impl SiteWrite {
     }
 
     async fn send(&self, client: &Client) -> Result<()> {
-        let body = Value::Object(self.fields.clone());
+        let object = self.kind.object();
         match &self.id {
-            Some(id) => {
-                client
-                    .patch(
-                        &format!("tooling/sobjects/{}/{id}", self.kind.object()),
-                        &body,
-                    )
-                    .await
-            }
-            None => client
-                .post(&format!("tooling/sobjects/{}", self.kind.object()), &body)
+            Some(id) => tooling_write::update(client, object, id, &self.fields).await,
+            None => tooling_write::create(client, object, &self.fields)
                 .await
                 .map(|_| ()),
         }
@@ -314,7 +323,10 @@ impl SiteWrite {
 }
 
 async fn read_sites(client: &Client, kind: Kind) -> Result<Vec<Site>> {
-    let rows = client.tooling_query(&kind.soql()).await?;
+    let rows = match client.tooling_query(&kind.soql(true)).await {
+        Err(err) if err.code() == "INVALID_FIELD" => client.tooling_query(&kind.soql(false)).await,
+        other => other,
+    }?;
     Ok(rows.iter().map(|r| Site::from_record(kind, r)).collect())
 }
 
@@ -370,6 +382,7 @@ pub async fn run(
             ));
         }
     }
+    result.warnings.extend(managed_warnings(&sites, &origins));
     let writes = plan(&sites, &origins);
     let wrote = if writes.is_empty() {
         result.outcome = Outcome::Unchanged;
@@ -418,12 +431,14 @@ fn plan(sites: &[Vec<Site>; 2], origins: &[TenantUrl]) -> Vec<SiteWrite> {
             if evaluate(kind, rows, tenant).0 {
                 continue;
             }
-            let exact = rows
-                .iter()
-                .find(|s| site_origin(&s.endpoint).as_deref() == Some(tenant.origin.as_str()));
+            let exact = rows.iter().find(|s| {
+                s.managed().is_none()
+                    && site_origin(&s.endpoint).as_deref() == Some(tenant.origin.as_str())
+            });
             let spare = || {
                 rows.iter().find(|s| {
-                    is_logik_host(&s.endpoint)
+                    s.managed().is_none()
+                        && is_logik_host(&s.endpoint)
                         && !claimed.contains(&s.id)
                         && !origins
                             .iter()
@@ -461,6 +476,31 @@ fn plan(sites: &[Vec<Site>; 2], origins: &[TenantUrl]) -> Vec<SiteWrite> {
         }
     }
     writes
+}
+
+/// The managed rows the step would have edited (for the tenant but lacking a flag, or left for
+/// another Logik host), each said once: the org cannot edit them.
+fn managed_warnings(sites: &[Vec<Site>; 2], origins: &[TenantUrl]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (kind, rows) in KINDS.iter().copied().zip(sites) {
+        for site in rows {
+            let Some(ns) = site.managed() else { continue };
+            let for_tenant = origins
+                .iter()
+                .any(|t| site_origin(&site.endpoint).as_deref() == Some(t.origin.as_str()));
+            if (for_tenant && !site.complete(kind))
+                || (!for_tenant && is_logik_host(&site.endpoint))
+            {
+                out.push(format!(
+                    "{} {} ({}) belongs to the managed package {ns} and cannot be edited here; the step leaves it and uses a row of the org's own.",
+                    kind.object(),
+                    site.name,
+                    site.endpoint
+                ));
+            }
+        }
+    }
+    out
 }
 
 /// Points an existing row at the tenant and sets the flags it lacks.

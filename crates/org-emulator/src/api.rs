@@ -3,6 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
+use super::rules;
 use super::seed::advance_sandboxes;
 use super::soql::{self, Env};
 use super::state::{FieldSchema, FieldType, ObjectSchema, OrgState, Record};
@@ -95,7 +96,7 @@ pub(crate) fn is_write(method: &str, path: &str, body: &[u8]) -> bool {
     writes(method)
 }
 
-/// API versions served: 20.0 ..= LATEST_API_VERSION.
+/// API versions served: [`rules::OLDEST_API_VERSION`] ..= LATEST_API_VERSION.
 fn latest_major() -> u32 {
     LATEST_API_VERSION
         .split('.')
@@ -111,7 +112,7 @@ fn release_label(major: u32) -> String {
 }
 
 fn versions() -> ApiResponse {
-    let list: Vec<Value> = (20..=latest_major())
+    let list: Vec<Value> = (rules::OLDEST_API_VERSION..=latest_major())
         .map(|m| {
             json!({"label": release_label(m), "url": format!("/services/data/v{m}.0"), "version": format!("{m}.0")})
         })
@@ -119,15 +120,30 @@ fn versions() -> ApiResponse {
     ApiResponse::json(200, &Value::Array(list))
 }
 
-/// `vNN.N` to `NN.N` when served.
-fn parse_version(seg: &str) -> Option<String> {
-    let v = seg.strip_prefix('v')?;
-    let (major, minor) = v.split_once('.')?;
-    let m: u32 = major.parse().ok()?;
-    if minor != "0" || !(20..=latest_major()).contains(&m) {
-        return None;
+/// A `vNN.N` path segment.
+#[derive(Debug, PartialEq)]
+enum Version {
+    /// Served: `NN.N` and its major.
+    Served(String, u32),
+    /// A real version retired before the oldest served (410 GONE).
+    Retired(String),
+    Unknown,
+}
+
+fn parse_version(seg: &str) -> Version {
+    let parsed = seg.strip_prefix('v').and_then(|v| {
+        let (major, minor) = v.split_once('.')?;
+        Some((v, major.parse::<u32>().ok()?, minor))
+    });
+    match parsed {
+        Some((v, m, "0")) if (rules::OLDEST_API_VERSION..=latest_major()).contains(&m) => {
+            Version::Served(v.to_string(), m)
+        }
+        Some((v, m, "0")) if (7..rules::OLDEST_API_VERSION).contains(&m) => {
+            Version::Retired(v.to_string())
+        }
+        _ => Version::Unknown,
     }
-    Some(v.to_string())
 }
 
 /// Routes one HTTP request.
@@ -158,20 +174,24 @@ pub(crate) fn handle(state: &mut OrgState, page_size: usize, req: &ApiRequest) -
         return not_found();
     };
     let (ver, tail) = rest.split_once('/').unwrap_or((rest, ""));
-    let Some(version) = parse_version(ver) else {
-        return not_found();
+    let (version, major) = match parse_version(ver) {
+        Version::Served(v, m) => (v, m),
+        Version::Retired(v) => return rules::retired_version(&v),
+        Version::Unknown => return not_found(),
     };
     if !req.bearer.is_some_and(|b| state.token_is_current(b)) {
         return invalid_session();
     }
     state.api_calls += 1;
     let query = util::parse_form(req.query.unwrap_or(""));
-    let ctx = Ctx { version, page_size };
+    let ctx = Ctx {
+        version,
+        major,
+        page_size,
+    };
     let mut resp = data_api(state, &ctx, &method, tail, &query, req.body, true);
-    resp.headers.push((
-        "Sforce-Limit-Info".into(),
-        format!("api-usage={}/{}", state.api_usage(), state.api_limit),
-    ));
+    resp.headers
+        .push(("Sforce-Limit-Info".into(), rules::limit_info(state)));
     resp
 }
 
@@ -251,7 +271,7 @@ fn userinfo(state: &mut OrgState, req: &ApiRequest) -> ApiResponse {
             "sub": format!("{base}/id/{org}/{uid}"),
             "user_id": uid,
             "organization_id": org,
-            "preferred_username": s("Username"),
+            "preferred_username": rules::preferred_username(user.get("Username").and_then(Value::as_str).unwrap_or_default()),
             "nickname": s("Alias"),
             "name": s("Name"),
             "email": s("Email"),
@@ -295,6 +315,8 @@ fn userinfo(state: &mut OrgState, req: &ApiRequest) -> ApiResponse {
 
 struct Ctx {
     version: String,
+    /// The version's major number (what `since` rules compare).
+    major: u32,
     page_size: usize,
 }
 
@@ -349,6 +371,15 @@ fn data_api(
             method_not_allowed(method, allowed)
         }
     };
+    // An object added in a later version does not exist in this one.
+    if let ["sobjects", object, ..] = segs
+        && state
+            .store(tooling)
+            .table(object)
+            .is_some_and(|t| t.schema.since > ctx.major)
+    {
+        return not_found();
+    }
     match segs {
         [] if !tooling => only("GET", &mut || resources(state, ctx)),
         [] => only("GET", &mut || {
@@ -358,16 +389,18 @@ fn data_api(
             )
         }),
         ["limits"] if !tooling => only("GET", &mut || limits(state)),
+        ["composite"] if tooling && ctx.major < rules::TOOLING_COMPOSITE_SINCE => not_found(),
         ["composite"] if top => only("POST", &mut || composite(state, ctx, body, tooling)),
+        ["composite", "sobjects"] if ctx.major < rules::COLLECTIONS_SINCE => not_found(),
         ["composite", "sobjects"] if !tooling && top => {
-            only("PATCH", &mut || collection_update(state, body))
+            only("PATCH", &mut || collection_update(state, ctx, body))
         }
         ["sobjects"] => only("GET", &mut || describe_global(state, ctx, tooling)),
         ["sobjects", object] => match method {
             "GET" => match state.store(tooling).table(object) {
                 Some(t) => ApiResponse::json(
                     200,
-                    &json!({"objectDescribe": t.schema.global_describe(&ctx.sobjects_url(tooling)), "recentItems": []}),
+                    &json!({"objectDescribe": t.schema.at_version(ctx.major).global_describe(&ctx.sobjects_url(tooling)), "recentItems": []}),
                 ),
                 None => not_found(),
             },
@@ -376,13 +409,18 @@ fn data_api(
         },
         ["sobjects", object, "describe"] => {
             only("GET", &mut || match state.store(tooling).table(object) {
-                Some(t) => ApiResponse::json(200, &t.schema.describe(&ctx.sobjects_url(tooling))),
+                Some(t) => ApiResponse::json(
+                    200,
+                    &t.schema
+                        .at_version(ctx.major)
+                        .describe(&ctx.sobjects_url(tooling)),
+                ),
                 None => not_found(),
             })
         }
         ["sobjects", object, id] => match method {
             "GET" => get_record(state, ctx, tooling, object, id, param("fields")),
-            "PATCH" => update(state, tooling, object, id, body),
+            "PATCH" => update(state, ctx.major, tooling, object, id, body),
             "DELETE" => delete(state, tooling, object, id),
             _ => method_not_allowed(method, "GET,PATCH,DELETE"),
         },
@@ -462,6 +500,7 @@ fn describe_global(state: &OrgState, ctx: &Ctx, tooling: bool) -> ApiResponse {
     let url = ctx.sobjects_url(tooling);
     let list: Vec<Value> = state
         .store(tooling)
+        .at_version(ctx.major)
         .tables
         .iter()
         .map(|t| t.schema.global_describe(&url))
@@ -513,11 +552,12 @@ fn get_record(
     let Some(t) = state.store(tooling).table(object) else {
         return not_found();
     };
+    let schema = t.schema.at_version(ctx.major);
     let selected: Option<Vec<&FieldSchema>> = match fields {
         Some(list) => {
             let mut out = Vec::new();
             for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
-                match t.schema.field(name) {
+                match schema.field(name) {
                     Some(f) => out.push(f),
                     None => {
                         return sf_error(
@@ -525,7 +565,7 @@ fn get_record(
                             "INVALID_FIELD",
                             &format!(
                                 "No such column '{name}' on entity '{}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.",
-                                t.schema.name
+                                schema.name
                             ),
                             &[],
                         );
@@ -534,13 +574,14 @@ fn get_record(
             }
             Some(out)
         }
-        None => None,
+        // Without `fields`, every field the version has.
+        None => Some(schema.fields.iter().collect()),
     };
     match t.get(id) {
         Some(rec) => ApiResponse::json(
             200,
             &with_attributes(
-                &t.schema.name,
+                &schema.name,
                 &ctx.sobjects_url(tooling),
                 rec,
                 selected.as_deref(),
@@ -711,6 +752,8 @@ fn check_write(
     schema: &ObjectSchema,
     body: &[u8],
     existing: Option<&str>,
+    // Fields set through a metadata-backed object's `Metadata` (read-only at the top level).
+    through_metadata: bool,
 ) -> Result<Vec<(String, Value)>, ApiResponse> {
     let parsed: Value = serde_json::from_slice(body).map_err(|e| {
         sf_error(
@@ -745,7 +788,7 @@ fn check_write(
                 &[k.as_str()],
             ));
         };
-        let allowed = if creating { f.createable } else { f.updateable };
+        let allowed = through_metadata || if creating { f.createable } else { f.updateable };
         if !allowed {
             return Err(sf_error(
                 400,
@@ -850,7 +893,7 @@ fn create(
     let Some(t) = state.store(tooling).table(object) else {
         return not_found();
     };
-    let schema = t.schema.clone();
+    let schema = t.schema.at_version(ctx.major);
     if !schema.createable {
         return sf_error(
             400,
@@ -859,7 +902,12 @@ fn create(
             &[],
         );
     }
-    let fields = match check_write(state, tooling, &schema, body, None) {
+    let (body, through_metadata) = match rules::metadata_write(&schema.name, body, true) {
+        Some(Ok(converted)) => (converted, true),
+        Some(Err(e)) => return e,
+        None => (body.to_vec(), false),
+    };
+    let fields = match check_write(state, tooling, &schema, &body, None, through_metadata) {
         Ok(f) => f,
         Err(e) => return e,
     };
@@ -886,11 +934,21 @@ fn create(
     resp
 }
 
-fn update(state: &mut OrgState, tooling: bool, object: &str, id: &str, body: &[u8]) -> ApiResponse {
+fn update(
+    state: &mut OrgState,
+    major: u32,
+    tooling: bool,
+    object: &str,
+    id: &str,
+    body: &[u8],
+) -> ApiResponse {
     let Some(t) = state.store(tooling).table(object) else {
         return not_found();
     };
-    let schema = t.schema.clone();
+    let schema = t.schema.at_version(major);
+    if let Some(refused) = t.get(id).and_then(|r| rules::managed_row(&schema.name, r)) {
+        return refused;
+    }
     let Some(existing) = t
         .get(id)
         .and_then(|r| r.get("Id"))
@@ -914,7 +972,19 @@ fn update(state: &mut OrgState, tooling: bool, object: &str, id: &str, body: &[u
     {
         return sf_error(400, "FIELD_CUSTOM_VALIDATION_EXCEPTION", message, &[]);
     }
-    let mut fields = match check_write(state, tooling, &schema, body, Some(&existing)) {
+    let (body, through_metadata) = match rules::metadata_write(&schema.name, body, false) {
+        Some(Ok(converted)) => (converted, true),
+        Some(Err(e)) => return e,
+        None => (body.to_vec(), false),
+    };
+    let mut fields = match check_write(
+        state,
+        tooling,
+        &schema,
+        &body,
+        Some(&existing),
+        through_metadata,
+    ) {
         Ok(f) => f,
         Err(e) => return e,
     };
@@ -936,6 +1006,7 @@ fn update(state: &mut OrgState, tooling: bool, object: &str, id: &str, body: &[u
         let name = full_name(rec);
         rec.insert("Name".into(), name);
     }
+    rules::sync_metadata(&schema.name, rec);
     for audit in ["LastModifiedDate", "SystemModstamp"] {
         if rec.contains_key(audit) {
             rec.insert(audit.into(), now.clone().into());
@@ -954,6 +1025,9 @@ fn delete(state: &mut OrgState, tooling: bool, object: &str, id: &str) -> ApiRes
     let Some(pos) = t.position(id) else {
         return not_found();
     };
+    if let Some(refused) = rules::managed_row(&t.schema.name, &t.records[pos]) {
+        return refused;
+    }
     if !t.schema.deletable {
         return sf_error(
             400,
@@ -998,7 +1072,7 @@ const ROLLED_BACK: &str = "Record rolled back because not all records were valid
 
 /// `PATCH /composite/sobjects`: updates up to 200 records, each `{"attributes":{"type"},"id",
 /// fields...}`; answers one `{id, success, errors}` per record, in order.
-fn collection_update(state: &mut OrgState, body: &[u8]) -> ApiResponse {
+fn collection_update(state: &mut OrgState, ctx: &Ctx, body: &[u8]) -> ApiResponse {
     let parsed: Value = match serde_json::from_slice(body) {
         Ok(v) => v,
         Err(e) => {
@@ -1063,7 +1137,7 @@ fn collection_update(state: &mut OrgState, body: &[u8]) -> ApiResponse {
         let mut fields = record.as_object().cloned().unwrap_or_default();
         fields.retain(|k, _| !matches!(k.as_str(), "attributes" | "id" | "Id"));
         let bytes = serde_json::to_vec(&Value::Object(fields)).unwrap_or_default();
-        let resp = update(state, false, &object, &id, &bytes);
+        let resp = update(state, ctx.major, false, &object, &id, &bytes);
         let id18 = util::to_id18(&id).unwrap_or(id);
         if resp.status < 300 {
             answers.push(json!({"id": id18, "success": true, "errors": []}));
@@ -1106,16 +1180,21 @@ fn run_query(state: &mut OrgState, ctx: &Ctx, tooling: bool, q: &str) -> ApiResp
         Err(e) => return sf_error(400, e.code, &e.message, &[]),
     };
     let out = {
+        let store = state.store(tooling).at_version(ctx.major);
+        let data = state.store(false).at_version(ctx.major);
         let env = Env {
-            store: state.store(tooling),
+            store: &store,
             sobjects_url: ctx.sobjects_url(tooling),
-            fallback: tooling.then(|| (state.store(false), ctx.sobjects_url(false))),
+            fallback: tooling.then(|| (data.as_ref(), ctx.sobjects_url(false))),
         };
         match soql::execute(&env, &parsed) {
             Ok(o) => o,
             Err(e) => return sf_error(400, e.code, &e.message, &[]),
         }
     };
+    if tooling && let Some(refused) = rules::metadata_query_too_wide(&out.object, &out.records) {
+        return refused;
+    }
     if tooling && out.object == "SandboxProcess" && state.advance_sandbox_on_query {
         // Only the processes the query returned move on (sf's own login query finds none).
         let ids: Vec<String> = out
@@ -1296,13 +1375,23 @@ fn composite(state: &mut OrgState, ctx: &Ctx, body: &[u8], tooling: bool) -> Api
     let Some(subs) = parsed.get("compositeRequest").and_then(Value::as_array) else {
         return sf_error(400, "INVALID_INPUT", "compositeRequest is required", &[]);
     };
-    if subs.len() > 25 {
+    if subs.len() > rules::MAX_SUBREQUESTS {
         return sf_error(
             400,
             "LIMIT_EXCEEDED",
             "Limit Exceeded, Max Number of Sub Requests Allowed is 25",
             &[],
         );
+    }
+    let queries = subs
+        .iter()
+        .filter_map(|s| s.get("url").and_then(Value::as_str))
+        .filter_map(|u| u.strip_prefix("/services/data/"))
+        .filter_map(|rest| rest.split_once('/'))
+        .filter(|(_, tail)| rules::counts_as_query(tail))
+        .count();
+    if queries > rules::MAX_QUERY_SUBREQUESTS {
+        return rules::too_many_queries();
     }
     let all_or_none = parsed
         .get("allOrNone")
@@ -1372,13 +1461,17 @@ fn composite(state: &mut OrgState, ctx: &Ctx, body: &[u8], tooling: bool) -> Api
                 let (path, query) = url.split_once('?').unwrap_or((url.as_str(), ""));
                 let target = path.strip_prefix("/services/data/").and_then(|rest| {
                     let (ver, tail) = rest.split_once('/').unwrap_or((rest, ""));
-                    parse_version(ver).map(|v| (v, tail.to_string()))
+                    match parse_version(ver) {
+                        Version::Served(v, m) => Some((v, m, tail.to_string())),
+                        _ => None,
+                    }
                 });
                 match target {
                     None => not_found(),
-                    Some((version, tail)) => {
+                    Some((version, major, tail)) => {
                         let sub_ctx = Ctx {
                             version,
+                            major,
                             page_size: ctx.page_size,
                         };
                         let bytes = body
@@ -1441,9 +1534,10 @@ mod tests {
         assert_eq!(release_label(20), "Winter '11");
         assert_eq!(release_label(62), "Winter '25");
         assert_eq!(release_label(66), "Spring '26");
-        assert_eq!(parse_version("v62.0").as_deref(), Some("62.0"));
-        assert!(parse_version("v99.0").is_none());
-        assert!(parse_version("v62").is_none());
+        assert_eq!(parse_version("v62.0"), Version::Served("62.0".into(), 62));
+        assert_eq!(parse_version("v30.0"), Version::Retired("30.0".into()));
+        assert_eq!(parse_version("v99.0"), Version::Unknown);
+        assert_eq!(parse_version("v62"), Version::Unknown);
     }
 
     #[test]

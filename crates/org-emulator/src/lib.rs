@@ -10,6 +10,7 @@
 
 mod api;
 mod refresh;
+mod rules;
 mod seed;
 mod server;
 pub mod soql;
@@ -18,6 +19,8 @@ mod util;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_strict;
 
 use std::net::SocketAddr;
 use std::str::FromStr;

@@ -303,7 +303,10 @@ fn tooling_schemas(production: bool) -> Vec<ObjectSchema> {
                 F::new("EndpointUrl", "Trusted Site URL", T::Url).required(),
                 F::new("Description", "Description", T::TextArea),
                 F::new("IsActive", "Active", T::Boolean),
-                F::new("Context", "Context", T::Picklist),
+                F::new("Context", "Context", T::Picklist).since(44),
+                F::new("NamespacePrefix", "Namespace Prefix", T::String)
+                    .len(15)
+                    .read_only(),
                 F::new(
                     "IsApplicableToConnectSrc",
                     "Allow site for connect-src",
@@ -331,7 +334,10 @@ fn tooling_schemas(production: bool) -> Vec<ObjectSchema> {
                     T::Boolean,
                 ),
             ],
-        ),
+        )
+        .since(39),
+        // Written through `Metadata` and `FullName` only (see `rules`): the top-level fields
+        // are read-only.
         ObjectSchema::new(
             "RemoteProxy",
             "Remote Site",
@@ -341,17 +347,27 @@ fn tooling_schemas(production: bool) -> Vec<ObjectSchema> {
                 F::new("SiteName", "Remote Site Name", T::String)
                     .len(40)
                     .required()
-                    .unique(),
-                F::new("EndpointUrl", "Remote Site URL", T::Url).required(),
-                F::new("Description", "Description", T::TextArea),
-                F::new("IsActive", "Active", T::Boolean),
+                    .unique()
+                    .read_only(),
+                F::new("EndpointUrl", "Remote Site URL", T::Url)
+                    .required()
+                    .read_only(),
+                F::new("Description", "Description", T::TextArea).read_only(),
+                F::new("IsActive", "Active", T::Boolean).read_only(),
                 F::new(
                     "DisableProtocolSecurity",
                     "Disable Protocol Security",
                     T::Boolean,
-                ),
+                )
+                .read_only(),
+                F::new("NamespacePrefix", "Namespace Prefix", T::String)
+                    .len(15)
+                    .read_only(),
+                F::new("FullName", "Full Name", T::String).create_only(),
+                F::new("Metadata", "Metadata", T::ComplexValue).read_only(),
             ],
-        ),
+        )
+        .since(37),
         ObjectSchema::new(
             "ApexPage",
             "Visualforce Page",
@@ -445,6 +461,7 @@ pub(crate) fn build(seed: Seed) -> OrgState {
     .to_string();
     s.advance_sandbox_on_query = production;
     s.api_usage_start = 0;
+    s.per_app_api_limit = Some(("PlatformCLI".to_string(), 5000));
     for schema in data_schemas(logik, cpq) {
         s.data.add(schema);
     }

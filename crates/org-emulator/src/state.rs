@@ -30,6 +30,8 @@ pub enum FieldType {
     TextArea,
     Phone,
     EncryptedString,
+    /// A Tooling API object's `Metadata` (a JSON object).
+    ComplexValue,
 }
 
 impl FieldType {
@@ -51,6 +53,7 @@ impl FieldType {
             FieldType::TextArea => "textarea",
             FieldType::Phone => "phone",
             FieldType::EncryptedString => "encryptedstring",
+            FieldType::ComplexValue => "complexvalue",
         }
     }
 
@@ -87,6 +90,7 @@ impl FieldType {
             FieldType::Double | FieldType::Currency | FieldType::Percent => "xsd:double",
             FieldType::Date => "xsd:date",
             FieldType::DateTime => "xsd:dateTime",
+            FieldType::ComplexValue => "xsd:anyType",
             _ => "xsd:string",
         }
     }
@@ -108,6 +112,8 @@ pub struct FieldSchema {
     pub reference_to: Vec<String>,
     /// `Profile` for `ProfileId`, `X__r` for `X__c`.
     pub relationship_name: Option<String>,
+    /// The first API version (major) that has the field; 0 when every served version has it.
+    pub since: u32,
 }
 
 impl FieldSchema {
@@ -135,7 +141,14 @@ impl FieldSchema {
             unique: false,
             reference_to: Vec::new(),
             relationship_name: None,
+            since: 0,
         }
+    }
+
+    /// Only in API version `major`.0 and later.
+    pub fn since(mut self, major: u32) -> Self {
+        self.since = major;
+        self
     }
 
     /// Neither createable nor updateable (system fields).
@@ -246,6 +259,8 @@ pub struct ObjectSchema {
     pub updateable: bool,
     pub deletable: bool,
     pub fields: Vec<FieldSchema>,
+    /// The first API version (major) that has the object; 0 when every served version has it.
+    pub since: u32,
 }
 
 impl ObjectSchema {
@@ -276,7 +291,21 @@ impl ObjectSchema {
             updateable: true,
             deletable: true,
             fields: all,
+            since: 0,
         }
+    }
+
+    /// Only in API version `major`.0 and later.
+    pub fn since(mut self, major: u32) -> Self {
+        self.since = major;
+        self
+    }
+
+    /// The schema as API version `major`.0 shows it (fields added later left out).
+    pub fn at_version(&self, major: u32) -> ObjectSchema {
+        let mut s = self.clone();
+        s.fields.retain(|f| f.since <= major);
+        s
     }
 
     pub fn read_only(mut self) -> Self {
@@ -424,6 +453,27 @@ impl ObjectStore {
             .find(|t| t.schema.name.eq_ignore_ascii_case(name))
     }
 
+    /// The store as API version `major`.0 shows it: objects and fields added later left out
+    /// (borrowed when nothing is).
+    pub fn at_version(&self, major: u32) -> std::borrow::Cow<'_, ObjectStore> {
+        let newer = |t: &SObjectTable| {
+            t.schema.since > major || t.schema.fields.iter().any(|f| f.since > major)
+        };
+        if !self.tables.iter().any(newer) {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        let tables = self
+            .tables
+            .iter()
+            .filter(|t| t.schema.since <= major)
+            .map(|t| SObjectTable {
+                schema: t.schema.at_version(major),
+                records: t.records.clone(),
+            })
+            .collect();
+        std::borrow::Cow::Owned(ObjectStore { tables })
+    }
+
     pub fn add(&mut self, schema: ObjectSchema) {
         self.remove(&schema.name);
         self.tables.push(SObjectTable {
@@ -481,6 +531,9 @@ pub struct OrgState {
     /// API calls served since.
     pub api_calls: u64,
     pub api_limit: u64,
+    /// The connected app's own quota, when it has one: (app name, daily limit); its usage is
+    /// the calls served since start (`Sforce-Limit-Info`'s `per-app-api-usage`).
+    pub per_app_api_limit: Option<(String, u64)>,
     /// `http://127.0.0.1:PORT`.
     pub instance_url: String,
     /// Each Tooling query returning an unfinished `SandboxProcess` moves it one stage forward.
@@ -521,6 +574,7 @@ impl OrgState {
             api_usage_start: 0,
             api_calls: 0,
             api_limit: 5000,
+            per_app_api_limit: None,
             instance_url: String::new(),
             advance_sandbox_on_query: false,
             fixed_now: None,
@@ -613,6 +667,7 @@ impl OrgState {
             };
             record.insert(f.name.clone(), value);
         }
+        super::rules::sync_metadata(&schema.name, &mut record);
         let id = record
             .get("Id")
             .and_then(Value::as_str)

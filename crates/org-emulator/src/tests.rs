@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::*;
 
-fn start(seed: Seed) -> Emulator {
+pub(crate) fn start(seed: Seed) -> Emulator {
     Emulator::start(EmulatorOptions {
         seed,
         ..EmulatorOptions::default()
@@ -16,14 +16,14 @@ fn start(seed: Seed) -> Emulator {
     .expect("emulator starts")
 }
 
-struct Http {
+pub(crate) struct Http {
     client: reqwest::Client,
     base: String,
-    token: String,
+    pub(crate) token: String,
 }
 
 impl Http {
-    fn new(emu: &Emulator) -> Http {
+    pub(crate) fn new(emu: &Emulator) -> Http {
         // reqwest is built without a TLS provider of its own; plain http still needs one set.
         let _ = rustls::crypto::ring::default_provider().install_default();
         Http {
@@ -36,7 +36,7 @@ impl Http {
         }
     }
 
-    async fn send(
+    pub(crate) async fn send(
         &self,
         method: &str,
         path: &str,
@@ -62,12 +62,12 @@ impl Http {
         (status, headers, v)
     }
 
-    async fn get(&self, path: &str) -> (u16, Value) {
+    pub(crate) async fn get(&self, path: &str) -> (u16, Value) {
         let (s, _, v) = self.send("GET", path, None).await;
         (s, v)
     }
 
-    async fn query(&self, soql: &str) -> (u16, Value) {
+    pub(crate) async fn query(&self, soql: &str) -> (u16, Value) {
         let q: String = soql
             .replace(' ', "+")
             .replace('\'', "%27")
@@ -98,7 +98,7 @@ fn get_request(path: &str) -> String {
     )
 }
 
-fn error_code(v: &Value) -> &str {
+pub(crate) fn error_code(v: &Value) -> &str {
     v[0]["errorCode"].as_str().unwrap_or("")
 }
 
@@ -127,7 +127,10 @@ async fn the_sf_login_requests_and_shapes() {
         .await;
     assert_eq!((s, user["Username"].as_str()), (200, Some(SEED_USERNAME)));
     assert_eq!(user["attributes"]["type"], "User");
-    assert_eq!(headers["sforce-limit-info"], "api-usage=1/5000");
+    assert_eq!(
+        headers["sforce-limit-info"],
+        "api-usage=1/5000; per-app-api-usage=1/5000(appName=PlatformCLI)"
+    );
     let (s, err) = http.query("SELECT Id FROM ScratchOrgInfo limit 1").await;
     assert_eq!((s, error_code(&err)), (400, "INVALID_TYPE"));
     let (s, org) = http
