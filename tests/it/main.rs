@@ -18,6 +18,7 @@ mod one_writer;
 mod org_wait;
 mod post_refresh;
 mod protocol;
+mod real_org;
 mod real_sf;
 mod run;
 mod sandboxes;
