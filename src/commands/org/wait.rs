@@ -409,7 +409,7 @@ impl Progress {
             stderr,
             "\r\x1b[2KSandbox {} [{bar}] {percent:>3}% {}  {}",
             self.name,
-            process.status,
+            crate::redacted::scrub(&process.status),
             elapsed_text(self.started.elapsed())
         );
         let _ = stderr.flush();
