@@ -12,7 +12,7 @@ use crate::sf::connect::identify;
 use crate::steps::procedure::{
     RunEvent, RunOptions, RunSummary, SnapshotReport, run as run_procedure,
 };
-use crate::steps::runtime_clients::{ClientPermissions, parse_client};
+use crate::steps::runtime_clients::parse_client;
 use std::io::IsTerminal;
 
 pub async fn run(args: RunArgs, globals: &Globals) -> Result<CommandOutput> {
@@ -124,28 +124,16 @@ pub async fn run_org(
         }
         None => (Vec::new(), Vec::new(), None),
     };
-    let mut client_args = Vec::new();
-    for client in &args.clients {
-        client_args.extend(["--client".to_string(), client.clone()]);
-    }
-    if args.permissions != ClientPermissions::Config {
-        client_args.extend([
-            "--permissions".to_string(),
-            "config-and-flightpath".to_string(),
-        ]);
-    }
     let options = RunOptions {
-        runtime_url: tenant.runtime,
-        admin_url: tenant.admin,
-        tenant_args: tenant.confirm_args,
+        tenant,
         include_overrides: args.include_overrides,
         restore,
         unmapped,
         snapshot,
         case_number: args.case_number.clone(),
         refresh_token_user: args.refresh_token_user.clone(),
+        client_texts: args.clients.clone(),
         clients,
-        client_args,
         permissions: args.permissions,
         no_runtime_clients: args.no_runtime_clients,
         trusted_urls: args.trusted_urls,

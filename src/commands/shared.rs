@@ -4,11 +4,12 @@
 use crate::cli::step::{StepFlags, TenantFlags};
 use crate::cli::{Cli, OrgFlags};
 use crate::org::session::{OpenOrg, open_identified, open_identified_with_users};
-use crate::org::tenant::{TenantUrl, parse_tenant_url};
+use crate::org::tenant::parse_tenant_url;
 use crate::protocol::{CommandOutput, Error, Format, Result};
 use crate::sf::connect::{OrgRequest, identify};
 use crate::sf::intake::{parse_org_json, read_stdin_bounded};
 use crate::steps::StepResult;
+use crate::steps::call::{Common, StepCall, Tenant};
 use crate::steps::journal::Journal;
 use std::io::IsTerminal;
 
@@ -117,7 +118,7 @@ pub fn step_output(open: &OpenOrg, result: StepResult) -> CommandOutput {
 
 /// The tenant for a guided step: the flags, else the org-default row of the org's CPQ Tenant
 /// setting. Also returns the flags to repeat in the step's `--confirm` command.
-pub fn resolve_tenant(open: &OpenOrg, flags: &TenantFlags) -> Result<ResolvedTenant> {
+pub fn resolve_tenant(open: &OpenOrg, flags: &TenantFlags) -> Result<Tenant> {
     let mut confirm_args = Vec::new();
     let org_row = open.facts.tenant_setting.as_ref().and_then(|setting| {
         let org_id = open.facts.org_id.as_deref()?;
@@ -154,15 +155,28 @@ pub fn resolve_tenant(open: &OpenOrg, flags: &TenantFlags) -> Result<ResolvedTen
     if flags.allow_other_host {
         confirm_args.push("--allow-other-host".to_string());
     }
-    Ok(ResolvedTenant {
+    Ok(Tenant {
         runtime,
         admin,
         confirm_args,
     })
 }
 
-pub struct ResolvedTenant {
-    pub runtime: TenantUrl,
-    pub admin: TenantUrl,
-    pub confirm_args: Vec<String>,
+/// The flags every step shares, as the step call takes them.
+pub fn common(flags: &StepFlags, confirm: bool) -> Common {
+    Common {
+        dry_run: flags.dry_run,
+        allow_production: flags.allow_production,
+        confirm,
+    }
+}
+
+/// `step X`: executes the step call on the open org and makes its result the command's output.
+pub async fn execute_step(
+    open: &OpenOrg,
+    journal: &mut Journal,
+    call: StepCall,
+) -> Result<CommandOutput> {
+    let result = call.execute(open, journal).await?;
+    Ok(step_output(open, result))
 }

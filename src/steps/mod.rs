@@ -4,6 +4,7 @@
 //! the org's journal before and after each write so that an interrupted run can be resumed and
 //! a change rolled back.
 
+pub mod call;
 pub mod configurator_url;
 pub mod fleet;
 pub mod guided;

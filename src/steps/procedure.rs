@@ -3,24 +3,19 @@
 //! steps find nothing to change, guided steps find their confirmation) and sends no write.
 
 use crate::org::session::OpenOrg;
-use crate::org::tenant::TenantUrl;
 use crate::protocol::{Error, ExitStatus, Result};
-use crate::steps::configurator_url::{self, ConfiguratorUrlOptions};
+use crate::steps::call::{Common, StepCall, Tenant};
 use crate::steps::journal::Journal;
-use crate::steps::org_id::{self, OrgIdOptions};
-use crate::steps::provisioning_user::{self, ProvisioningUserOptions};
-use crate::steps::refresh_token_user::{self, RefreshTokenUserOptions};
-use crate::steps::runtime_clients::{self, ClientPermissions, RuntimeClientsOptions};
-use crate::steps::tenant_urls::{self, TenantUrlsOptions};
-use crate::steps::touch_products::{self, TouchProductsOptions};
-use crate::steps::trusted_urls::{self, TrustedUrlsOptions};
+use crate::steps::runtime_clients::ClientPermissions;
 use crate::steps::{Outcome, StepOrg, StepResult};
+use crate::steps::{
+    configurator_url, org_id, provisioning_user, refresh_token_user, runtime_clients, tenant_urls,
+    touch_products, trusted_urls,
+};
 
 pub struct RunOptions {
-    pub runtime_url: TenantUrl,
-    pub admin_url: TenantUrl,
-    /// Flags to repeat in guided steps' confirm commands (`--runtime-url ...`).
-    pub tenant_args: Vec<String>,
+    /// The tenant, and the flags to repeat in guided steps' confirm commands.
+    pub tenant: Tenant,
     pub include_overrides: bool,
     /// Profile and user rows to restore from the sandbox's snapshot, and what could not be
     /// remapped (reported in the tenant-urls step).
@@ -30,8 +25,9 @@ pub struct RunOptions {
     pub snapshot: Option<SnapshotReport>,
     pub case_number: Option<String>,
     pub refresh_token_user: Option<String>,
+    /// `--client` as typed, and parsed.
+    pub client_texts: Vec<String>,
     pub clients: Vec<(String, String)>,
-    pub client_args: Vec<String>,
     pub permissions: ClientPermissions,
     pub no_runtime_clients: bool,
     /// Also check and fix the tenant's Trusted URLs and Remote Site Settings.
@@ -280,100 +276,49 @@ pub async fn run(
     })
 }
 
+/// The step called `name`, built from `run`'s flags as `step NAME` would build it.
+fn step_call(name: &str, opts: &RunOptions) -> Result<StepCall> {
+    let common = Common {
+        dry_run: opts.dry_run,
+        allow_production: opts.allow_production,
+        confirm: false,
+    };
+    let tenant = &opts.tenant;
+    Ok(match name {
+        org_id::STEP => StepCall::org_id(common, opts.case_number.clone()),
+        tenant_urls::STEP => {
+            StepCall::tenant_urls(common, tenant, opts.include_overrides, opts.restore.clone())
+        }
+        configurator_url::STEP => StepCall::configurator_url(common, tenant),
+        refresh_token_user::STEP => {
+            StepCall::refresh_token_user(common, tenant, opts.refresh_token_user.clone())
+        }
+        runtime_clients::STEP => StepCall::runtime_clients(
+            common,
+            tenant,
+            &opts.client_texts,
+            opts.clients.clone(),
+            opts.permissions,
+            opts.no_runtime_clients,
+        ),
+        provisioning_user::STEP => StepCall::provisioning_user(common, true, false, None),
+        trusted_urls::STEP => StepCall::trusted_urls(common, tenant, true),
+        touch_products::STEP => StepCall::touch_products(common, false),
+        other => return Err(Error::new("UnknownStepError", format!("No step {other}."))),
+    })
+}
+
 async fn run_step(
     name: &str,
     open: &OpenOrg,
     journal: &mut Journal,
     opts: &RunOptions,
 ) -> Result<StepResult> {
-    match name {
-        org_id::STEP => {
-            let o = OrgIdOptions {
-                case_number: opts.case_number.clone(),
-                confirm: false,
-                dry_run: opts.dry_run,
-            };
-            org_id::run(open, journal, &o).await
+    let mut result = step_call(name, opts)?.execute(open, journal).await?;
+    if name == tenant_urls::STEP {
+        for note in &opts.unmapped {
+            result.check("snapshot rows", false, note.clone());
         }
-        tenant_urls::STEP => {
-            let o = TenantUrlsOptions {
-                runtime_url: opts.runtime_url.clone(),
-                admin_url: opts.admin_url.clone(),
-                include_overrides: opts.include_overrides,
-                restore: opts.restore.clone(),
-                dry_run: opts.dry_run,
-                allow_production: opts.allow_production,
-            };
-            let mut result = tenant_urls::run(open, journal, &o).await?;
-            for note in &opts.unmapped {
-                result.check("snapshot rows", false, note.clone());
-            }
-            Ok(result)
-        }
-        configurator_url::STEP => {
-            let o = ConfiguratorUrlOptions {
-                runtime_url: opts.runtime_url.clone(),
-                confirm: false,
-                dry_run: opts.dry_run,
-                confirm_args: opts.tenant_args.clone(),
-            };
-            configurator_url::run(open, journal, &o).await
-        }
-        refresh_token_user::STEP => {
-            let mut confirm_args = opts.tenant_args.clone();
-            if let Some(user) = &opts.refresh_token_user {
-                confirm_args.extend(["--username".to_string(), user.clone()]);
-            }
-            let o = RefreshTokenUserOptions {
-                username: opts.refresh_token_user.clone(),
-                admin_url: opts.admin_url.clone(),
-                confirm: false,
-                dry_run: opts.dry_run,
-                confirm_args,
-            };
-            refresh_token_user::run(open, journal, &o).await
-        }
-        runtime_clients::STEP => {
-            let mut confirm_args = opts.tenant_args.clone();
-            confirm_args.extend(opts.client_args.iter().cloned());
-            let o = RuntimeClientsOptions {
-                clients: opts.clients.clone(),
-                permissions: opts.permissions,
-                admin_url: opts.admin_url.clone(),
-                not_used: opts.no_runtime_clients,
-                confirm: false,
-                dry_run: opts.dry_run,
-                confirm_args,
-            };
-            runtime_clients::run(open, journal, &o).await
-        }
-        provisioning_user::STEP => {
-            let o = ProvisioningUserOptions {
-                fix: true,
-                create: false,
-                username: None,
-                dry_run: opts.dry_run,
-                allow_production: opts.allow_production,
-            };
-            provisioning_user::run(open, journal, &o).await
-        }
-        trusted_urls::STEP => {
-            let o = TrustedUrlsOptions {
-                origins: vec![opts.runtime_url.clone(), opts.admin_url.clone()],
-                fix: true,
-                dry_run: opts.dry_run,
-                allow_production: opts.allow_production,
-            };
-            trusted_urls::run(open, journal, &o).await
-        }
-        touch_products::STEP => {
-            let o = TouchProductsOptions {
-                force: false,
-                dry_run: opts.dry_run,
-                allow_production: opts.allow_production,
-            };
-            touch_products::run(open, journal, &o).await
-        }
-        other => Err(Error::new("UnknownStepError", format!("No step {other}."))),
     }
+    Ok(result)
 }

@@ -25,6 +25,7 @@ mod sandboxes;
 mod schemas;
 mod secrets;
 mod sf_plugin;
+mod step_call;
 mod steps;
 mod tenant_urls;
 mod terminal;

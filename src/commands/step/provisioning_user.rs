@@ -1,10 +1,10 @@
 //! `step provisioning-user`.
 
 use crate::cli::step::ProvisioningUserArgs;
-use crate::commands::shared::open_org;
-use crate::commands::shared::{journal_for, step_output};
+use crate::commands::shared::{common, execute_step, journal_for, open_org};
 use crate::protocol::{CommandOutput, Result};
-use crate::steps::provisioning_user::{ProvisioningUserOptions, check_username, run as run_step};
+use crate::steps::call::StepCall;
+use crate::steps::provisioning_user::check_username;
 
 pub async fn run(args: ProvisioningUserArgs) -> Result<CommandOutput> {
     // Check the input before touching the network: bad input changes nothing and costs nothing.
@@ -13,13 +13,11 @@ pub async fn run(args: ProvisioningUserArgs) -> Result<CommandOutput> {
     }
     let mut open = open_org(&args.step.org).await?;
     let mut journal = journal_for(&mut open, &args.step).await?;
-    let options = ProvisioningUserOptions {
-        fix: args.fix,
-        create: args.create,
-        username: args.username.map(|u| u.trim().to_string()),
-        dry_run: args.step.dry_run,
-        allow_production: args.step.allow_production,
-    };
-    let result = run_step(&open, &mut journal, &options).await?;
-    Ok(step_output(&open, result))
+    let call = StepCall::provisioning_user(
+        common(&args.step, false),
+        args.fix,
+        args.create,
+        args.username,
+    );
+    execute_step(&open, &mut journal, call).await
 }

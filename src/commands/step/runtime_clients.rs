@@ -1,10 +1,12 @@
 //! `step runtime-clients`.
 
 use crate::cli::step::RuntimeClientsArgs;
-use crate::commands::shared::open_org_with_users;
-use crate::commands::shared::{journal_for, resolve_tenant, step_output};
+use crate::commands::shared::{
+    common, execute_step, journal_for, open_org_with_users, resolve_tenant,
+};
 use crate::protocol::{CommandOutput, Result};
-use crate::steps::runtime_clients::{RuntimeClientsOptions, parse_client, run as run_step};
+use crate::steps::call::StepCall;
+use crate::steps::runtime_clients::parse_client;
 
 pub async fn run(args: RuntimeClientsArgs) -> Result<CommandOutput> {
     // Bad --client values are refused before any network call.
@@ -16,25 +18,13 @@ pub async fn run(args: RuntimeClientsArgs) -> Result<CommandOutput> {
     let mut open = open_org_with_users(&args.step.org).await?;
     let tenant = resolve_tenant(&open, &args.tenant)?;
     let mut journal = journal_for(&mut open, &args.step).await?;
-    let mut confirm_args = tenant.confirm_args;
-    for client in &args.clients {
-        confirm_args.extend(["--client".to_string(), client.clone()]);
-    }
-    if args.permissions != crate::steps::runtime_clients::ClientPermissions::Config {
-        confirm_args.extend([
-            "--permissions".to_string(),
-            "config-and-flightpath".to_string(),
-        ]);
-    }
-    let options = RuntimeClientsOptions {
+    let call = StepCall::runtime_clients(
+        common(&args.step, args.confirm),
+        &tenant,
+        &args.clients,
         clients,
-        permissions: args.permissions,
-        admin_url: tenant.admin,
-        not_used: args.not_used,
-        confirm: args.confirm,
-        dry_run: args.step.dry_run,
-        confirm_args,
-    };
-    let result = run_step(&open, &mut journal, &options).await?;
-    Ok(step_output(&open, result))
+        args.permissions,
+        args.not_used,
+    );
+    execute_step(&open, &mut journal, call).await
 }

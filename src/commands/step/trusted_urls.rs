@@ -1,11 +1,10 @@
 //! `step trusted-urls`.
 
 use crate::cli::step::TrustedUrlsArgs;
-use crate::commands::shared::open_org;
-use crate::commands::shared::{journal_for, resolve_tenant, step_output};
+use crate::commands::shared::{common, execute_step, journal_for, open_org, resolve_tenant};
 use crate::org::tenant::parse_tenant_url;
 use crate::protocol::{CommandOutput, Result};
-use crate::steps::trusted_urls::{TrustedUrlsOptions, run as run_step};
+use crate::steps::call::StepCall;
 
 pub async fn run(args: TrustedUrlsArgs) -> Result<CommandOutput> {
     // Check the URLs given before touching the network; the defaults come from the org.
@@ -19,21 +18,6 @@ pub async fn run(args: TrustedUrlsArgs) -> Result<CommandOutput> {
     let mut open = open_org(&args.step.org).await?;
     let tenant = resolve_tenant(&open, &args.tenant)?;
     let mut journal = journal_for(&mut open, &args.step).await?;
-    let options = TrustedUrlsOptions {
-        origins: vec![tenant.runtime.clone(), tenant.admin.clone()],
-        fix: args.fix,
-        dry_run: args.step.dry_run,
-        allow_production: args.step.allow_production,
-    };
-    let mut result = run_step(&open, &mut journal, &options).await?;
-    for url in [&tenant.runtime, &tenant.admin] {
-        if url.other_host {
-            result.warnings.push(format!(
-                "{} is not a logik.io host; make sure it is your tenant.",
-                url.origin
-            ));
-        }
-    }
-    result.warnings.dedup();
-    Ok(step_output(&open, result))
+    let call = StepCall::trusted_urls(common(&args.step, false), &tenant, args.fix);
+    execute_step(&open, &mut journal, call).await
 }
