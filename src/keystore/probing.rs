@@ -1,6 +1,5 @@
 //! Finding the keystore to use here, by real calls.
 
-use super::store::{describe, entry_for};
 use super::*;
 use crate::protocol::{Error, Result};
 use schemars::JsonSchema;
@@ -294,4 +293,64 @@ pub(super) fn probe_secret_service() -> std::result::Result<(), String> {
                 SECRET_SERVICE_PROBE_TIMEOUT.as_secs()
             ))
         })
+}
+
+/// The keyring entry of `account` in `store`.
+pub(super) fn entry_for(store: StoreKind, account: &str) -> keyring::Result<keyring::Entry> {
+    match store {
+        #[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "openbsd"))]
+        StoreKind::SecretService => {
+            let mut credential =
+                keyring::secret_service::SsCredential::new_with_target(None, SERVICE, account)?;
+            // What keyring managers (Seahorse, KWallet) show for the item.
+            credential.label = format!("{SERVICE}: {account}");
+            Ok(keyring::Entry::new_with_credential(Box::new(credential)))
+        }
+        #[cfg(target_os = "linux")]
+        StoreKind::KernelKeyring => {
+            let description = format!("{SERVICE}:{account}");
+            let credential = keyring::keyutils::KeyutilsCredential::new_with_target(
+                Some(&description),
+                SERVICE,
+                account,
+            )?;
+            Ok(keyring::Entry::new_with_credential(Box::new(credential)))
+        }
+        #[cfg(target_os = "macos")]
+        StoreKind::MacosKeychain => keyring::Entry::new(SERVICE, account),
+        #[cfg(windows)]
+        StoreKind::WindowsCredentialManager => keyring::Entry::new(SERVICE, account),
+        StoreKind::Mock => {
+            let builder = keyring::mock::default_credential_builder();
+            Ok(keyring::Entry::new_with_credential(
+                builder.build(None, SERVICE, account)?,
+            ))
+        }
+        #[allow(unreachable_patterns)]
+        other => Err(keyring::Error::PlatformFailure(
+            format!("the {} is not available on this platform", other.label()).into(),
+        )),
+    }
+}
+
+/// A keyring error in words that hold no secret (a `BadEncoding` error carries the stored
+/// bytes: they are never shown).
+pub(super) fn describe(err: &keyring::Error) -> String {
+    match err {
+        keyring::Error::PlatformFailure(e) => format!("the keystore failed: {e}"),
+        keyring::Error::NoStorageAccess(e) => {
+            format!("the keystore is locked or refused access: {e}")
+        }
+        keyring::Error::NoEntry => "no such entry".into(),
+        keyring::Error::BadEncoding(_) => "the stored value is not UTF-8 text".into(),
+        keyring::Error::TooLong(what, limit) => {
+            format!("{what} is longer than the keystore allows ({limit})")
+        }
+        keyring::Error::Invalid(what, why) => format!("{what} is invalid: {why}"),
+        keyring::Error::Ambiguous(found) => format!(
+            "{} entries match this name (another program stored one too)",
+            found.len()
+        ),
+        other => format!("the keystore failed: {other}"),
+    }
 }

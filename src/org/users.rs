@@ -65,12 +65,13 @@ pub struct UserCache {
 
 /// The users with these usernames: one query for those not read before.
 pub async fn find_users(
-    open: &crate::org::session::OpenOrg,
+    client: &Client,
+    cache: &UserCache,
     usernames: &[String],
 ) -> Result<Vec<OrgUser>> {
     let wanted: Vec<String> = usernames.iter().map(|u| u.to_ascii_lowercase()).collect();
     let missing: Vec<String> = {
-        let known = open.users.known.lock().unwrap();
+        let known = cache.known.lock().unwrap();
         wanted
             .iter()
             .filter(|u| !known.iter().any(|(k, _)| k == *u))
@@ -78,10 +79,10 @@ pub async fn find_users(
             .collect()
     };
     if !missing.is_empty() {
-        let found = query_users(&open.client, &missing).await?;
-        open.users.remember(&missing, &found);
+        let found = query_users(client, &missing).await?;
+        cache.remember(&missing, &found);
     }
-    let known = open.users.known.lock().unwrap();
+    let known = cache.known.lock().unwrap();
     Ok(wanted
         .iter()
         .filter_map(|u| {

@@ -36,7 +36,7 @@ pub async fn run(
         .clone()
         .or(facts.username.clone())
         .unwrap_or_default();
-    let users = find_users(open, std::slice::from_ref(&username)).await?;
+    let users = find_users(&open.client, &open.users, std::slice::from_ref(&username)).await?;
     let Some(user) = users.into_iter().next() else {
         return failed(
             open,

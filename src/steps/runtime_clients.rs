@@ -79,7 +79,7 @@ pub async fn run(
         opts.clients.clone()
     };
     let usernames: Vec<String> = clients.iter().map(|(_, u)| u.clone()).collect();
-    let users = find_users(open, &usernames).await?;
+    let users = find_users(&open.client, &open.users, &usernames).await?;
     let origins = origins(
         facts.my_domain_url.as_deref(),
         facts.instance_url.as_deref(),
