@@ -6,12 +6,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # What the tests that need a program run with, so none is skipped (in CI, CI=true, a skip is
-# a failure): jq drives the pipeline tests (post-refresh.sh); util-linux `script` gives a command
-# a pseudo-terminal (prompts, color); gnome-keyring under dbus-run-session is a Secret Service,
+# a failure): jq drives the pipeline tests (post-refresh.sh); groff checks the man pages;
+# util-linux `script` gives a command a pseudo-terminal (prompts, color); gnome-keyring under dbus-run-session is a Secret Service,
 # keyutils' `keyctl session` a kernel keyring of its own. Installed with apt-get as root where
 # one is missing (a fresh Debian machine); elsewhere the tests say what to install.
 need=()
 command -v jq >/dev/null 2>&1 || need+=(jq)
+command -v groff >/dev/null 2>&1 || need+=(groff-base)
 [[ -x /usr/bin/script ]] || need+=(bsdutils)
 command -v dbus-run-session >/dev/null 2>&1 || need+=(dbus)
 command -v gnome-keyring-daemon >/dev/null 2>&1 || need+=(gnome-keyring)
