@@ -14,6 +14,7 @@ mod hostile;
 mod hostile_files;
 mod hygiene;
 mod inspect;
+mod languages;
 mod one_writer;
 mod org_wait;
 mod post_refresh;

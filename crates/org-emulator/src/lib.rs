@@ -9,6 +9,7 @@
 //! control plane under `/__emulator/` (see the `server` module).
 
 mod api;
+pub mod language;
 mod refresh;
 mod rules;
 mod seed;
@@ -107,6 +108,8 @@ pub struct EmulatorOptions {
     pub latency: Duration,
     /// Query page size (Salesforce: 2000).
     pub page_size: usize,
+    /// The running user's language (statuses, profile names and labels shown in it).
+    pub language: language::Language,
 }
 
 impl Default for EmulatorOptions {
@@ -116,6 +119,7 @@ impl Default for EmulatorOptions {
             seed: Seed::default(),
             latency: Duration::ZERO,
             page_size: 2000,
+            language: language::Language::English,
         }
     }
 }
@@ -207,6 +211,7 @@ impl Shared {
     pub fn reset(&mut self) {
         let url = self.state.instance_url.clone();
         self.state = OrgState::new(self.opts.seed);
+        language::localize(&mut self.state, self.opts.language);
         self.state.instance_url = url;
         self.log.clear();
         self.faults.clear();
@@ -234,6 +239,7 @@ impl Emulator {
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
         let mut state = OrgState::new(opts.seed);
+        language::localize(&mut state, opts.language);
         state.instance_url = format!("http://{addr}");
         let shared = Arc::new(Mutex::new(Shared {
             state,

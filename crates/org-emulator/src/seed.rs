@@ -760,11 +760,13 @@ pub(crate) fn build(seed: Seed) -> OrgState {
 /// end date).
 pub(crate) fn advance_sandboxes(s: &mut OrgState, ids: &[String]) {
     let now = s.now();
+    let lang = s.language;
     let Some(t) = s.tooling.table_mut("SandboxProcess") else {
         return;
     };
     for r in &mut t.records {
-        if r.get("Status").and_then(Value::as_str) == Some("Completed") {
+        // Done is told by the end date, whatever the language of the status.
+        if r.get("EndDate").is_some_and(|d| !d.is_null()) {
             continue;
         }
         let id = r.get("Id").and_then(Value::as_str).unwrap_or_default();
@@ -778,7 +780,7 @@ pub(crate) fn advance_sandboxes(s: &mut OrgState, ids: &[String]) {
             _ => (100, "Completed"),
         };
         r.insert("CopyProgress".into(), next.into());
-        r.insert("Status".into(), status.into());
+        r.insert("Status".into(), lang.word(status).into());
         if status == "Completed" {
             r.insert("SandboxOrganization".into(), SEED_ORG_ID[..15].into());
             r.insert("EndDate".into(), now.clone().into());

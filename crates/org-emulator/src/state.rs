@@ -534,6 +534,8 @@ pub struct OrgState {
     /// The connected app's own quota, when it has one: (app name, daily limit); its usage is
     /// the calls served since start (`Sforce-Limit-Info`'s `per-app-api-usage`).
     pub per_app_api_limit: Option<(String, u64)>,
+    /// The running user's language (see `language`): new statuses are written in it.
+    pub language: super::language::Language,
     /// `http://127.0.0.1:PORT`.
     pub instance_url: String,
     /// Each Tooling query returning an unfinished `SandboxProcess` moves it one stage forward.
@@ -575,6 +577,7 @@ impl OrgState {
             api_calls: 0,
             api_limit: 5000,
             per_app_api_limit: None,
+            language: super::language::Language::English,
             instance_url: String::new(),
             advance_sandbox_on_query: false,
             fixed_now: None,

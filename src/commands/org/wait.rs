@@ -80,22 +80,26 @@ impl SandboxProcess {
         }
     }
 
+    /// Done, from language-free facts: `Status` comes in the running user's language
+    /// (`Abgeschlossen`, `完了`), the end date and the new org's ID do not.
     fn completed(&self) -> bool {
-        self.status.eq_ignore_ascii_case("Completed")
+        self.end_date.is_some() && self.sandbox_organization.is_some()
     }
 
-    /// Statuses after which the refresh will not complete.
+    /// Ended without a new org: an end date but no sandbox org ID (language-free), or one of
+    /// the statuses after which the refresh will not complete, as an English org names them.
     fn ended_badly(&self) -> bool {
-        [
-            "Failed",
-            "Stopped",
-            "Stopping",
-            "Deleted",
-            "Deleting",
-            "Discarding",
-        ]
-        .iter()
-        .any(|s| self.status.eq_ignore_ascii_case(s))
+        (self.end_date.is_some() && self.sandbox_organization.is_none())
+            || [
+                "Failed",
+                "Stopped",
+                "Stopping",
+                "Deleted",
+                "Deleting",
+                "Discarding",
+            ]
+            .iter()
+            .any(|s| self.status.eq_ignore_ascii_case(s))
     }
 }
 
