@@ -31,9 +31,19 @@ fi
 sf_bin=$(bash scripts/install-sf.sh)
 export LOGIK_REFRESH_TEST_SF="$sf_bin"
 echo "sf: $("$sf_bin" --version)" >&2
+# Verdaccio and the PowerShell grammar, for the packaging tests (tests/it/packaging.rs).
+LOGIK_REFRESH_TEST_TOOLS=$(bash scripts/install-tools.sh)
+export LOGIK_REFRESH_TEST_TOOLS
 
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --workspace --all-targets --no-fail-fast "$@"
 else
   cargo test --workspace --all-targets --no-fail-fast "$@"
+fi
+
+# The install path end to end: the release build packed for npm, published to a loopback
+# registry, installed with `sf plugins install` and run against the org emulator (not when the
+# tests were filtered).
+if (($# == 0)); then
+  bash scripts/test-npm-install.sh
 fi

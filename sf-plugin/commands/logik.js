@@ -1,7 +1,7 @@
 'use strict';
 // `sf logik <command> [flags]` runs `logik-refresh <command> [flags]`: every command, flag and
 // output of logik-refresh, from inside sf. A plain class with a static run is all oclif needs,
-// so the plugin has no dependencies.
+// so the plugin needs no dependency but its platform package.
 
 const { run } = require('../lib/run.js');
 
@@ -9,7 +9,7 @@ class Logik {
   static summary = 'Run logik-refresh from sf: sf logik <command> is logik-refresh <command>.';
 
   static description =
-    'Reconnect a refreshed sandbox to its ServiceNow CPQ (Logik.ai) tenant. Every logik-refresh command, flag, exit code and JSON output works the same here. The binary is LOGIK_REFRESH_BIN, else logik-refresh on PATH.';
+    'Reconnect a refreshed sandbox to its ServiceNow CPQ (Logik.ai) tenant. Every logik-refresh command, flag, exit code and JSON output works the same here. The binary is LOGIK_REFRESH_BIN, else the one in the package for this platform, else logik-refresh on PATH.';
 
   static examples = [
     'sf logik org inspect -o uat --json',

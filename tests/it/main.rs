@@ -17,6 +17,7 @@ mod inspect;
 mod languages;
 mod one_writer;
 mod org_wait;
+mod packaging;
 mod post_refresh;
 mod protocol;
 mod real_org;
