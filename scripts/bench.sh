@@ -6,7 +6,8 @@
 #
 # What it compares:
 #   intake: `logik-refresh org inspect --offline --json --org-json display.json` (= `< display.json`)
-#           vs `sf org display --json -o uat`      (goal: >= 300x faster, peak RSS <= 15 MiB)
+#           vs `sf org display --json -o uat`      (goal: >= 300x faster, <= 1.2 ms, peak RSS <= 15 MiB)
+#   size:   the release binary, stripped (goal: <= 8 MB)
 #   online: `logik-refresh org inspect -o uat --json` vs `sf org display --json -o uat`
 #   run:    a full `logik-refresh run` with 100 ms added to every request: wall time and the
 #           number of HTTP requests (from the emulator's log); goal <= 8 requests, <= 1.5 s
@@ -119,6 +120,8 @@ printf 'intake:  logik-refresh org inspect --offline %8s ms   sf org display %8s
   "$(ms "$work/intake.json" 0)" "$(ms "$work/intake.json" 1)" "$(ratio "$work/intake.json")"
 printf 'online:  logik-refresh org inspect -o uat   %8s ms   sf org display %8s ms   ratio %sx faster\n' \
   "$(ms "$work/online.json" 0)" "$(ms "$work/online.json" 1)" "$(ratio "$work/online.json")"
+printf 'size:    release binary %s bytes (%s MB)\n' "$(stat -c %s "$bin/logik-refresh")" \
+  "$(( $(stat -c %s "$bin/logik-refresh") / 100000 ))" | sed 's/(\([0-9]*\)\([0-9]\) MB)/(\1.\2 MB)/'
 printf 'peak RSS: logik-refresh --offline %s KiB (%s MiB); sf org display %s KiB\n' \
   "$peak_kib" "$((peak_kib / 1024))" "$sf_peak_kib"
 printf 'run at 100 ms/request: best of 5 %s ms, %s HTTP requests (a second run: %s)\n' "$run_best" "$run_requests" "$rerun_requests"

