@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# The install path a Salesforce admin takes, end to end on loopback: the release binary packed as
-# the linux-x64 platform package and the sf plugin (scripts/package-npm.sh), both published to a
-# local npm registry (Verdaccio, local only: it proxies nothing), then the real sf installs the
-# plugin from it (`sf plugins install`, SF_NPM_REGISTRY) in a throwaway HOME and runs `sf logik run`
-# against the org emulator, with no logik-refresh on PATH. Then `npm install -g` of the plugin puts
-# `logik-refresh` on PATH. scripts/test.sh runs it; it fails on any step.
+# The install path a Salesforce admin takes, end to end on loopback: the release binary packed
+# as this machine's platform package (linux-x64 here) and the sf plugin (scripts/package-npm.sh),
+# both published to a local npm registry (Verdaccio, local only: it proxies nothing), then the
+# real sf installs the plugin from it (`sf plugins install`, SF_NPM_REGISTRY) in a throwaway HOME
+# and runs `sf logik run` against the org emulator, with no logik-refresh on PATH. Then
+# `npm install -g` of the plugin puts `logik-refresh` on PATH. scripts/test.sh runs it; it fails
+# on any step.
 #
-#   scripts/test-npm-install.sh [--binary PATH]   default: builds target/release/logik-refresh
+#   scripts/test-npm-install.sh [--binary PATH]   default: $LOGIK_REFRESH_RELEASE_BIN, else it
+#                                                 builds target/release/logik-refresh
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 cd "$repo"
@@ -15,7 +17,7 @@ PLUGIN=logik-refresh-sf-plugin
 fail() { echo "test-npm-install: FAILED: $*" >&2; exit 1; }
 step() { echo "test-npm-install: $*" >&2; }
 
-binary=""
+binary="${LOGIK_REFRESH_RELEASE_BIN:-}"
 [[ "${1:-}" == --binary ]] && binary="$2"
 sf_bin="$(bash scripts/install-sf.sh)"
 tools="$(bash scripts/install-tools.sh)"
@@ -40,7 +42,8 @@ trap cleanup EXIT
 
 step "packing"
 target="$(rustc -vV | sed -n 's/^host: //p')"
-[[ "$target" == x86_64-unknown-linux-gnu ]] || fail "this test packs linux-x64 (glibc); host is $target"
+platform_package="$(jq -r --arg t "$target" '.[] | select(.target == $t) | .package' sf-plugin/platforms.json)"
+[[ -n "$platform_package" ]] || fail "no npm package for this machine ($target) in sf-plugin/platforms.json"
 bash scripts/package-npm.sh --target "$target" --binary "$binary" --out "$work/npm" >/dev/null
 bash scripts/package-npm.sh --plugin --out "$work/npm" >/dev/null
 version="$(jq -r .version sf-plugin/package.json)"
@@ -101,9 +104,9 @@ sf() {
 step "sf plugins install $PLUGIN"
 sf plugins install "$PLUGIN" >"$work/install.out" 2>&1 || { cat "$work/install.out" >&2; fail "sf plugins install"; }
 installed="$HOME/.local/share/sf/node_modules"
-[[ -x "$installed/logik-refresh-linux-x64-gnu/bin/logik-refresh" ]] ||
-    fail "the platform package's binary is not in $installed"
-cmp -s "$installed/logik-refresh-linux-x64-gnu/bin/logik-refresh" "$binary" ||
+[[ -x "$installed/$platform_package/bin/logik-refresh" ]] ||
+    fail "the platform package's binary is not in $installed/$platform_package"
+cmp -s "$installed/$platform_package/bin/logik-refresh" "$binary" ||
     fail "the installed binary is not the one packed"
 sf plugins --json | jq -e --arg p "$PLUGIN" --arg v "$version" \
     'any(.[]; .name == $p and .version == $v and .type == "user")' >/dev/null ||
