@@ -1,6 +1,9 @@
 //! What the tool knows about the Logik.ai managed package in Salesforce (REFERENCE.md section 2):
 //! the tenant custom setting and how to find its URL fields. The Administration URL field's API
-//! name is not public, so fields are found by their labels in the object's describe.
+//! name is not public. Labels come in the running user's language when the package ships
+//! translations, so a known API name is matched first (`LGK__RuntimeUrl__c`), then the English
+//! label, then, for the Administration URL, the one URL field of the package whose API name
+//! says "admin".
 
 use crate::protocol::{Error, Result};
 use serde_json::Value;
@@ -11,8 +14,7 @@ pub const LOGIK_NAMESPACE: &str = "LGK";
 pub const CPQ_NAMESPACE: &str = "SBQQ";
 /// The tenant hierarchy custom setting ("CPQ Tenant" / "Logik Tenant").
 pub const TENANT_OBJECT: &str = "LGK__ConfigurationTenant__c";
-/// The runtime URL field as seen in Logik's public Visualforce pages; used only when no field
-/// carries the expected label.
+/// The runtime URL field as seen in Logik's public Visualforce pages; matched before any label.
 const RUNTIME_FIELD_FALLBACK: &str = "LGK__RuntimeUrl__c";
 
 /// Labels, normalised (lowercase letters and digits only), that name each URL field.
@@ -55,8 +57,9 @@ pub fn tenant_fields(describe: &Value) -> Result<TenantFields> {
                 .is_some_and(|n| n.eq_ignore_ascii_case(wanted))
         })
     };
-    let runtime_url = by_label(RUNTIME_LABELS)
-        .or_else(|| has_field(RUNTIME_FIELD_FALLBACK).then(|| RUNTIME_FIELD_FALLBACK.to_string()))
+    let runtime_url = has_field(RUNTIME_FIELD_FALLBACK)
+        .then(|| RUNTIME_FIELD_FALLBACK.to_string())
+        .or_else(|| by_label(RUNTIME_LABELS))
         .ok_or_else(|| {
             Error::new(
                 "TenantFieldNotFoundError",
@@ -65,9 +68,28 @@ pub fn tenant_fields(describe: &Value) -> Result<TenantFields> {
             .with_action("Check the Logik.ai package version in Setup > Installed Packages, and that your profile can see the CPQ Tenant custom setting's fields.")
         })?;
     Ok(TenantFields {
+        admin_url: by_label(ADMIN_LABELS).or_else(|| admin_by_name(fields, &runtime_url)),
         runtime_url,
-        admin_url: by_label(ADMIN_LABELS),
     })
+}
+
+/// The Administration URL field when no label says so (a translated org): the one URL field
+/// of the package, other than the runtime one, whose API name contains "admin".
+fn admin_by_name(fields: &[Value], runtime: &str) -> Option<String> {
+    let candidates: Vec<&str> = fields
+        .iter()
+        .filter(|f| f.get("type").and_then(Value::as_str) == Some("url"))
+        .filter_map(|f| f.get("name").and_then(Value::as_str))
+        .filter(|n| {
+            !n.eq_ignore_ascii_case(runtime)
+                && n.starts_with(&format!("{LOGIK_NAMESPACE}__"))
+                && n.to_ascii_lowercase().contains("admin")
+        })
+        .collect();
+    match candidates.as_slice() {
+        [one] => Some(one.to_string()),
+        _ => None,
+    }
 }
 
 fn normalise(label: &str) -> String {

@@ -73,3 +73,28 @@ fn org_wait_finishes_in_german_and_japanese() {
         assert_eq!(result["orgId15"], &logik_org_emulator::SEED_ORG_ID[..15]);
     }
 }
+
+/// Point 4: the tenant setting's labels come translated; its fields are found by API name
+/// first, so both URLs are written in a German or Japanese org.
+#[test]
+fn tenant_urls_finds_translated_fields() {
+    for language in [Language::German, Language::Japanese] {
+        let emulator = start(Seed::RefreshedSandbox, language);
+        let sandbox = Sandbox::new();
+        sandbox.sf_auth_store("v1", &format!("{}/", emulator.base_url()));
+        let new = "https://acme-uat.test.logik.io";
+        let run = run(sandbox.cmd(&[
+            "step",
+            "tenant-urls",
+            "-o",
+            "uat",
+            "--runtime-url",
+            new,
+            "--json",
+        ]));
+        assert_eq!(run.code, 0, "{language:?}: {}\n{}", run.stdout, run.stderr);
+        let row = org_default(&emulator);
+        assert_eq!(row["LGK__RuntimeUrl__c"], new, "{language:?}");
+        assert_eq!(row["LGK__TenantAdminEndpoint__c"], new, "{language:?}");
+    }
+}
