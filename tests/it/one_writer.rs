@@ -136,6 +136,27 @@ fn two_runs_at_once_write_twice() {
         "written once more, by the first"
     );
     assert_eq!(runtime_url(&emulator), SECOND);
+
+    // The same for two whole `run`s: the second stops before any write of its own.
+    emulator.clear_log();
+    emulator.inject(slow_write(3000));
+    let run_args = ["run", "-o", "uat", "--runtime-url", FIRST, "--json"];
+    let first = spawn(&mut sandbox.cmd(&run_args));
+    let first_pid = first.id();
+    wait_until_holding(&sandbox, first_pid);
+    let writes_before = writes(&emulator);
+    let second = run(sandbox.cmd(&run_args));
+    assert_eq!(second.code, 1, "{second:#?}");
+    assert_eq!(second.json()["name"], "OrgLockedError");
+    assert_eq!(second.json()["data"]["pid"], first_pid);
+    assert_eq!(
+        writes(&emulator),
+        writes_before,
+        "the second run wrote nothing"
+    );
+    let first = Run::from(first.wait_with_output().unwrap());
+    assert!(matches!(first.code, 0 | 68), "{first:#?}");
+    assert_eq!(runtime_url(&emulator), FIRST);
 }
 
 #[test]
