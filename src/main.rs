@@ -26,7 +26,7 @@ fn main() -> ExitCode {
     let context = commands::context(&cli);
     let status = match commands::dispatch(cli) {
         Ok(output) => print_output(format, &output),
-        Err(err) => print_error(format, &err, context),
+        Err(err) => print_error(format, &err.naming_command(context), context),
     };
     status.into()
 }

@@ -72,7 +72,19 @@ impl Error {
     pub fn code(&self) -> &str {
         self.code.as_deref().unwrap_or(&self.name)
     }
+
+    /// Names the command the user ran (`org inspect`, `run`, `step tenant-urls`) where an
+    /// action says [`THIS_COMMAND`]: code below the commands does not know which one it is.
+    pub fn naming_command(mut self, context: &str) -> Self {
+        for action in &mut self.actions {
+            *action = action.replace(THIS_COMMAND, &format!("logik-refresh {context}"));
+        }
+        self
+    }
 }
+
+/// In an action, the command the user ran; [`Error::naming_command`] fills it in.
+pub const THIS_COMMAND: &str = "logik-refresh {command}";
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -5,6 +5,7 @@
 //! `SF_ACCESS_TOKEN` with `SF_ORG_INSTANCE_URL`, and last `sf org auth show-access-token`.
 //! The token is never printed; only where it came from is.
 
+use crate::protocol::error::THIS_COMMAND;
 use crate::protocol::{Error, Result};
 use crate::redacted::{Secret, is_redacted_placeholder};
 use crate::salesforce::client::{check_no_credentials, parse_instance_url};
@@ -354,8 +355,8 @@ fn no_org_error() -> Error {
         "NoOrgError",
         "No org given: pipe sf's JSON in, pass -o <alias>, or set a default org.",
     )
-    .with_action("sf org display --json -o <alias> | logik-refresh org inspect")
-    .with_action("logik-refresh org inspect -o <alias>")
+    .with_action(format!("sf org display --json -o <alias> | {THIS_COMMAND}"))
+    .with_action(format!("{THIS_COMMAND} -o <alias>"))
     .with_action("sf config set target-org <alias>")
 }
 

@@ -4,6 +4,7 @@
 //! (which carry an `org` object), so commands chain. An sf error envelope piped in ends with sf's
 //! own exit code and passes its message and actions on.
 
+use crate::protocol::error::THIS_COMMAND;
 use crate::protocol::{Error, ExitStatus, Result};
 use crate::redacted::{Secret, is_redacted_placeholder, scrub};
 use crate::salesforce::ids::OrgId;
@@ -107,8 +108,10 @@ pub fn parse_org_json(text: &str) -> Result<PipedOrg> {
             "EmptyInputError",
             "Nothing was piped in: expected the JSON of an sf org command.",
         )
-        .with_action("sf org display --json -o <alias> | logik-refresh org inspect")
-        .with_action("Or name the org instead: logik-refresh org inspect -o <alias>"));
+        .with_action(format!("sf org display --json -o <alias> | {THIS_COMMAND}"))
+        .with_action(format!(
+            "Or name the org instead: {THIS_COMMAND} -o <alias>"
+        )));
     }
     let value: Value = serde_json::from_str(text).map_err(|e| {
         Error::input(

@@ -208,3 +208,39 @@ fn a_closed_stdout_pipe_ends_quietly() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn a_missing_org_names_the_command_that_was_run() {
+    let sandbox = Sandbox::new();
+    let inspect = inspect(&sandbox, "");
+    let actions = inspect.json()["actions"].clone();
+    assert_eq!(
+        actions[0],
+        "sf org display --json -o <alias> | logik-refresh org inspect"
+    );
+    let out = run_with_stdin(
+        sandbox.cmd(&[
+            "run",
+            "--runtime-url",
+            "https://acme-uat.test.logik.io",
+            "--json",
+        ]),
+        "",
+    );
+    let envelope = out.json();
+    assert_eq!(envelope["context"], "run", "{envelope:#}");
+    let actions: Vec<&str> = envelope["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    assert!(
+        actions.contains(&"sf org display --json -o <alias> | logik-refresh run"),
+        "{envelope:#}"
+    );
+    assert!(
+        actions.iter().all(|a| !a.contains("org inspect")),
+        "{envelope:#}"
+    );
+}
