@@ -12,9 +12,7 @@ pub const SUBJECT_MAX: usize = 160;
 pub const BODY_MAX: usize = 4000;
 
 /// How to render.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, clap::ValueEnum,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 #[schemars(transform = super::payload::tidy)]
 pub enum RenderFormat {

@@ -1,7 +1,7 @@
 //! `case` topic: the support case payload.
 
 use super::OrgFlags;
-use crate::case::render::RenderFormat;
+use crate::cli::values::RenderFormat;
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 

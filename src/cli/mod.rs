@@ -10,6 +10,7 @@ pub mod project;
 pub mod run;
 pub mod secret;
 pub mod step;
+pub mod values;
 
 pub use case::CaseCommand;
 pub use org::{InspectArgs, OrgCommand, OrgFlags};

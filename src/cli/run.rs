@@ -69,7 +69,7 @@ pub struct RunArgs {
 
     /// The Runtime Clients' permissions.
     #[arg(long, value_enum, default_value = "config")]
-    pub permissions: crate::steps::runtime_clients::ClientPermissions,
+    pub permissions: crate::cli::values::ClientPermissions,
 
     /// The org calls no CPQ Runtime API: skip the Runtime Clients step.
     #[arg(long, conflicts_with = "clients")]

@@ -1,7 +1,7 @@
 //! `secret` topic: the tool's own secrets (Runtime Client tokens, Admin API keys) in the OS
 //! keystore.
 
-use crate::keystore::KeystoreChoice;
+use crate::cli::values::KeystoreChoice;
 use clap::{Args, Subcommand};
 
 #[derive(Debug, Subcommand)]

@@ -156,7 +156,7 @@ pub struct RuntimeClientsArgs {
     pub clients: Vec<String>,
     /// The clients' permissions.
     #[arg(long, value_enum, default_value = "config")]
-    pub permissions: crate::steps::runtime_clients::ClientPermissions,
+    pub permissions: crate::cli::values::ClientPermissions,
     /// The org calls no CPQ Runtime API: record that, and skip this step from now on.
     #[arg(long, conflicts_with_all = ["clients", "confirm"])]
     pub not_used: bool,

@@ -134,7 +134,7 @@ pub async fn run_org(
         refresh_token_user: args.refresh_token_user.clone(),
         client_texts: args.clients.clone(),
         clients,
-        permissions: args.permissions,
+        permissions: args.permissions.into(),
         no_runtime_clients: args.no_runtime_clients,
         trusted_urls: args.trusted_urls,
         touch_products: args.touch_products,

@@ -2,7 +2,7 @@
 //! journal, the tenant from the flags or the org, and a step's result as output.
 
 use crate::cli::step::{StepFlags, TenantFlags};
-use crate::cli::{Cli, OrgFlags};
+use crate::cli::{Cli, OrgFlags, values};
 use crate::org::session::{OpenOrg, open_identified, open_identified_with_users};
 use crate::org::tenant::parse_tenant_url;
 use crate::protocol::{CommandOutput, Error, Format, Result};
@@ -179,4 +179,35 @@ pub async fn execute_step(
 ) -> Result<CommandOutput> {
     let result = call.execute(open, journal).await?;
     Ok(step_output(open, result))
+}
+
+impl From<values::ClientPermissions> for crate::steps::runtime_clients::ClientPermissions {
+    fn from(value: values::ClientPermissions) -> Self {
+        match value {
+            values::ClientPermissions::Config => Self::Config,
+            values::ClientPermissions::ConfigAndFlightpath => Self::ConfigAndFlightpath,
+        }
+    }
+}
+
+impl From<values::KeystoreChoice> for crate::keystore::KeystoreChoice {
+    fn from(value: values::KeystoreChoice) -> Self {
+        match value {
+            values::KeystoreChoice::Auto => Self::Auto,
+            values::KeystoreChoice::SecretService => Self::SecretService,
+            values::KeystoreChoice::KernelKeyring => Self::KernelKeyring,
+            values::KeystoreChoice::MacosKeychain => Self::MacosKeychain,
+            values::KeystoreChoice::WindowsCredentialManager => Self::WindowsCredentialManager,
+            values::KeystoreChoice::None => Self::None,
+        }
+    }
+}
+
+impl From<values::RenderFormat> for crate::case::render::RenderFormat {
+    fn from(value: values::RenderFormat) -> Self {
+        match value {
+            values::RenderFormat::Text => Self::Text,
+            values::RenderFormat::Markdown => Self::Markdown,
+        }
+    }
 }

@@ -31,7 +31,7 @@ pub(super) const SF_VERSION_TIMEOUT: Duration = Duration::from_secs(30);
 pub async fn run(args: DoctorArgs) -> Result<CommandOutput> {
     // The slow, independent parts run on the blocking pool while the org is looked at.
     let sf_cli = tokio::task::spawn_blocking(check_sf_cli);
-    let choice = args.keystore.keystore;
+    let choice: keystore::KeystoreChoice = args.keystore.keystore.into();
     let keystore = tokio::task::spawn_blocking(move || keystore::probe(choice));
 
     let mut checks = Vec::new();

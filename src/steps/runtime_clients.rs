@@ -16,7 +16,7 @@ pub const STEP: &str = "runtime-clients";
 const NOT_USED: &str = "not used";
 
 /// The permissions a Runtime Client can have, as CPQ Admin names them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ClientPermissions {
     /// "Config"
     Config,

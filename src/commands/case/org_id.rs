@@ -67,7 +67,7 @@ pub async fn run(args: CaseOrgIdArgs) -> Result<CommandOutput> {
         )
         .with_data(serde_json::json!({ "errors": report.violations })));
     }
-    let rendered = render_follow_up(&payload, args.format);
+    let rendered = render_follow_up(&payload, args.format.into());
     let mut text = rendered.to_text();
     if let Some(path) = &args.output {
         let mut pretty = serde_json::to_string_pretty(&value).expect("payloads serialize");

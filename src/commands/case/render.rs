@@ -14,11 +14,11 @@ pub fn run(args: CaseRenderArgs) -> Result<CommandOutput> {
     let (rendered, warnings) = match payload_kind(&payload) {
         PayloadKind::SupportCase => {
             let (case, warnings) = check_support_case(&what, &payload)?;
-            (render_case(&case, args.format), warnings)
+            (render_case(&case, args.format.into()), warnings)
         }
         PayloadKind::OrgIdFollowUp => {
             let (follow_up, warnings) = check_follow_up(&what, &payload)?;
-            (render_follow_up(&follow_up, args.format), warnings)
+            (render_follow_up(&follow_up, args.format.into()), warnings)
         }
     };
     let text = rendered.to_text();

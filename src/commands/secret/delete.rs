@@ -19,7 +19,7 @@ pub struct SecretDeleteResult {
 
 pub fn run(args: SecretDeleteArgs) -> Result<CommandOutput> {
     let name = SecretName::parse(&args.name)?;
-    let secrets = Secrets::open(args.keystore.keystore)?;
+    let secrets = Secrets::open(args.keystore.keystore.into())?;
     let outcome = secrets.delete(&name)?;
     let text = if outcome.deleted_from.is_empty() {
         format!("{name} was not stored; nothing to delete.")

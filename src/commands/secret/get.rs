@@ -24,7 +24,7 @@ pub fn run(args: SecretGetArgs, globals: &Globals) -> Result<CommandOutput> {
     // The variable comes first, so with it set no keystore is asked (nor probed).
     let found = match std::env::var(name.env_var()).ok().filter(|v| !v.is_empty()) {
         Some(value) => (Secret::new(value), SecretSource::Environment),
-        None => Secrets::open(args.keystore.keystore)?.require(&name)?,
+        None => Secrets::open(args.keystore.keystore.into())?.require(&name)?,
     };
     let (value, source) = found;
     let mut warnings = Vec::new();

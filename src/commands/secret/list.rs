@@ -22,7 +22,7 @@ pub struct SecretList {
 }
 
 pub fn run(args: SecretListArgs) -> Result<CommandOutput> {
-    let secrets = Secrets::open(args.keystore.keystore)?;
+    let secrets = Secrets::open(args.keystore.keystore.into())?;
     let listed = secrets.list()?;
     let result = SecretList {
         keystore: secrets.status().clone(),

@@ -46,7 +46,7 @@ pub fn run(args: SecretSetArgs, _globals: &Globals) -> Result<CommandOutput> {
         )));
     }
     let (value, mut warnings) = read_value(stdin.lock(), &name)?;
-    let secrets = Secrets::open(args.keystore.keystore)?;
+    let secrets = Secrets::open(args.keystore.keystore.into())?;
     let outcome = secrets.set(&name, &value)?;
     warnings.extend(outcome.warnings);
     let result = SecretSetResult {

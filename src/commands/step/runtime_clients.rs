@@ -23,7 +23,7 @@ pub async fn run(args: RuntimeClientsArgs) -> Result<CommandOutput> {
         &tenant,
         &args.clients,
         clients,
-        args.permissions,
+        args.permissions.into(),
         args.not_used,
     );
     execute_step(&open, &mut journal, call).await
