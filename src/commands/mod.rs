@@ -68,6 +68,9 @@ async fn run(cli: Cli) -> Result<CommandOutput> {
         Command::Org(OrgCommand::Wait(args)) => org::wait::run(args).await,
         Command::Case(command) => case::run(command, &globals).await,
         Command::Step(command) => step::run(command, &globals).await,
+        Command::Run(args) if args.all || args.target_orgs.len() > 1 => {
+            run_many::run(args, &globals).await
+        }
         Command::Run(args) => run::run(args, &globals).await,
         Command::Rollback(args) => rollback::run(args).await,
         Command::Schema(args) => schema::run(args),

@@ -16,9 +16,6 @@ use crate::steps::runtime_clients::parse_client;
 use std::io::IsTerminal;
 
 pub async fn run(args: RunArgs, globals: &Globals) -> Result<CommandOutput> {
-    if args.all || args.target_orgs.len() > 1 {
-        return super::run_many::run(args, globals).await;
-    }
     let jsonl = args.jsonl;
     let progress = !jsonl && globals.format == Format::Text && std::io::stderr().is_terminal();
     let target = args.target_orgs.first().cloned();
