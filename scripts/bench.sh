@@ -12,6 +12,12 @@
 #   run:    a full `logik-refresh run` with 100 ms added to every request: wall time and the
 #           number of HTTP requests (from the emulator's log); goal <= 8 requests, <= 1.5 s
 #   fleet:  20 sandboxes at once (20 emulators, 20 concurrent runs) vs one; goal <= 1.5x
+#   all:    the same 20 sandboxes from ONE process, `run --all` over a project config naming them
+#           (each refreshed under its own name and logged in through sf), vs `run -o s1` alone;
+#           goal <= 1.2x, and the process's peak memory
+#
+# BENCH_PROFILE=debug uses the debug build already there (request counts and latency-bound
+# times are the same; the intake ratios are not).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,8 +31,13 @@ if ! need hyperfine || [[ ! -x /usr/bin/time ]]; then
 fi
 
 sf_bin=$(bash scripts/install-sf.sh)
-cargo build --quiet --release --workspace --bins
-bin="$PWD/target/release"
+profile=${BENCH_PROFILE:-release}
+if [[ $profile == release ]]; then
+  cargo build --quiet --release --workspace --bins
+else
+  cargo build --quiet --workspace --bins
+fi
+bin="$PWD/target/$profile"
 
 work=$(mktemp -d)
 cleanup() { [[ -n "${emulator_pid:-}" ]] && kill "$emulator_pid" 2>/dev/null || true; rm -rf "$work"; }
@@ -112,6 +123,38 @@ for pid in "${runs[@]}"; do wait "$pid" || true; done
 t1=$(date +%s%N)
 fleet_ms=$(( (t1 - t0) / 1000000 ))
 
+# The same 20 emulators, each refreshed as sandbox s<N> (its own org ID and usernames) and logged
+# in through sf under that alias; the project config names them all.
+project="$work/project"
+mkdir -p "$project"
+sandboxes='{}'
+for i in $(seq 20); do
+  u=${urls[$((i - 1))]}
+  curl -s -X POST "$u/__emulator/reset" >/dev/null
+  curl -s -X POST -d "{\"sandboxName\": \"s$i\"}" "$u/__emulator/refresh" >/dev/null
+  SF_ACCESS_TOKEN=${tokens[$((i - 1))]} \
+    "$sf_bin" org login access-token --instance-url "$u" --no-prompt --alias "s$i" --json >/dev/null
+  sandboxes=$(jq -c --arg n "s$i" '. + {($n): {runtimeUrl: "https://acme-uat.test.logik.io", runtimeClients: []}}' <<<"$sandboxes")
+done
+jq -n --argjson s "$sandboxes" \
+  '{packageDirectories: [{path: "force-app", default: true}], plugins: {"logik-refresh": {sandboxes: $s}}}' \
+  >"$project/sfdx-project.json"
+t0=$(date +%s%N)
+(cd "$project" && LOGIK_REFRESH_STATE_DIR="$work/state-all-alone" "$bin/logik-refresh" run -o s1 --json </dev/null >/dev/null) || [[ $? == 68 ]]
+t1=$(date +%s%N)
+all_alone_ms=$(( (t1 - t0) / 1000000 ))
+all_alone_requests=$(curl -s "${urls[0]}/__emulator/log" | jq 'length')
+curl -s -X POST -d '{"sandboxName": "s1"}' "${urls[0]}/__emulator/refresh" >/dev/null
+for u in "${urls[@]}"; do curl -s -X DELETE "$u/__emulator/log" >/dev/null; done
+t0=$(date +%s%N)
+all_peak_kib=$( { cd "$project" && LOGIK_REFRESH_STATE_DIR="$work/state-all" /usr/bin/time -f %M \
+  "$bin/logik-refresh" run --all --json </dev/null >"$work/all.json"; } 2>&1 | tail -n1) || true
+t1=$(date +%s%N)
+all_ms=$(( (t1 - t0) / 1000000 ))
+all_requests=0
+for u in "${urls[@]}"; do all_requests=$((all_requests + $(curl -s "$u/__emulator/log" | jq 'length'))); done
+all_outcomes=$(jq -r '[.result.orgs[].outcome] | group_by(.) | map("\(length) \(.[0])") | join(", ")' "$work/all.json")
+
 ratio() { jq -r '(.results[1].mean / .results[0].mean * 10 | floor) / 10' "$1"; }
 ms() { jq -r ".results[$2].mean * 1000 * 100 | floor / 100" "$1"; }
 echo
@@ -127,3 +170,6 @@ printf 'peak RSS: logik-refresh --offline %s KiB (%s MiB); sf org display %s KiB
 printf 'run at 100 ms/request: best of 5 %s ms, %s HTTP requests (a second run: %s)\n' "$run_best" "$run_requests" "$rerun_requests"
 printf 'fleet: 20 sandboxes at once %s ms vs one alone %s ms: %s.%sx\n' "$fleet_ms" "$alone_ms" \
   "$((fleet_ms / alone_ms))" "$(( (fleet_ms * 10 / alone_ms) % 10 ))"
+printf 'run --all: 20 sandboxes in one process %s ms vs run -o s1 alone %s ms (%s requests): %s.%sx; %s requests in all; peak RSS %s KiB; outcomes: %s\n' \
+  "$all_ms" "$all_alone_ms" "$all_alone_requests" "$((all_ms / all_alone_ms))" "$(( (all_ms * 10 / all_alone_ms) % 10 ))" \
+  "$all_requests" "$all_peak_kib" "$all_outcomes"

@@ -62,6 +62,12 @@ pub fn all() -> Vec<(&'static str, Value)> {
             envelope::<crate::commands::org::wait::OrgWaitResult>("org wait"),
         ),
         (
+            "org-wait-many",
+            envelope::<crate::commands::org::wait::OrgWaitManyResult>(
+                "org wait --sandbox-name A --sandbox-name B",
+            ),
+        ),
+        (
             "support-case",
             titled(
                 schema_for!(crate::case::SupportCase).to_value(),

@@ -63,9 +63,10 @@ pub struct InspectArgs {
 
 #[derive(Debug, Args)]
 pub struct WaitArgs {
-    /// The sandbox being refreshed (or created), as Setup > Sandboxes names it.
-    #[arg(long, value_name = "NAME")]
-    pub sandbox_name: String,
+    /// The sandbox being refreshed (or created), as Setup > Sandboxes names it; repeat it (or
+    /// comma-separate) to wait for several at once.
+    #[arg(long, value_name = "NAME", required = true, action = clap::ArgAction::Append, value_delimiter = ',')]
+    pub sandbox_name: Vec<String>,
 
     /// The production org that holds the sandbox license (-o, or sf's default org).
     #[command(flatten)]

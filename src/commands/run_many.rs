@@ -106,7 +106,9 @@ fn targets(args: &RunArgs) -> Result<Vec<String>> {
 }
 
 /// Drives every future on this thread until all have ended; results in the given order.
-async fn join_all<'a, T>(mut futures: Vec<Pin<Box<dyn Future<Output = T> + 'a>>>) -> Vec<T> {
+pub(crate) async fn join_all<'a, T>(
+    mut futures: Vec<Pin<Box<dyn Future<Output = T> + 'a>>>,
+) -> Vec<T> {
     let mut results: Vec<Option<T>> = futures.iter().map(|_| None).collect();
     std::future::poll_fn(|cx| {
         let mut pending = false;

@@ -295,3 +295,72 @@ fn a_stopped_refresh_fails() {
     assert_eq!(run.code, 1);
     assert_eq!(run.json()["name"], "SandboxRefreshEndedError");
 }
+
+#[test]
+fn several_sandboxes_are_waited_for_at_once_each_with_its_result() {
+    let (emulator, sandbox) = setup();
+    emulator.with_state(|state| {
+        let info = state
+            .insert_raw(true, "SandboxInfo", serde_json::json!({"SandboxName": "qa", "LicenseType": "PARTIAL"}))
+            .unwrap();
+        state
+            .insert_raw(
+                true,
+                "SandboxProcess",
+                serde_json::json!({"SandboxName": "qa", "SandboxInfoId": info, "Status": "Processing",
+                    "LicenseType": "PARTIAL", "CopyProgress": 0, "CreatedDate": "2026-11-28T09:00:00.000+0000"}),
+            )
+            .unwrap();
+    });
+    let out = run(sandbox.cmd(&[
+        "org",
+        "wait",
+        "--sandbox-name",
+        "uat",
+        "--sandbox-name",
+        "qa",
+        "-o",
+        "prod",
+        "--poll-interval",
+        "10ms",
+        "--json",
+    ]));
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    let json = out.json();
+    assert_valid("org-wait-many", &json);
+    let names: Vec<&str> = json["result"]["sandboxes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["sandboxName"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["uat", "qa"]);
+    for entry in json["result"]["sandboxes"].as_array().unwrap() {
+        assert_eq!(
+            entry["result"]["sandboxProcess"]["status"], "Completed",
+            "{entry:#}"
+        );
+    }
+
+    let unknown = run(sandbox.cmd(&[
+        "org",
+        "wait",
+        "--sandbox-name",
+        "uat,nosuch",
+        "-o",
+        "prod",
+        "--poll-interval",
+        "10ms",
+        "--json",
+    ]));
+    assert_eq!(unknown.code, 2, "{}\n{}", unknown.stdout, unknown.stderr);
+    let json = unknown.json();
+    assert_eq!(
+        json["result"]["sandboxes"][0]["result"]["sandboxProcess"]["status"],
+        "Completed"
+    );
+    assert!(
+        json["result"]["sandboxes"][1]["error"]["name"].is_string(),
+        "{json:#}"
+    );
+}

@@ -38,8 +38,8 @@ impl OrgState {
         let mut next = 1u64;
         let mut ids: HashMap<String, String> = HashMap::new();
         let old_org = fresh.org_id.clone();
-        let new_org = make_id("00D", &pod, next);
-        next += 1;
+        // The org ID's number from the name too, so sandboxes refreshed apart never share it.
+        let new_org = make_id("00D", &pod, 1_000 + (hash % 1_000_000) as u64);
         ids.insert(old_org, new_org.clone());
         for store in [&fresh.data, &fresh.tooling] {
             for table in &store.tables {

@@ -121,8 +121,14 @@ pub fn check_sandbox_name(name: &str) -> Result<()> {
 }
 
 pub async fn run(args: WaitArgs) -> Result<CommandOutput> {
-    let name = args.sandbox_name.trim().to_string();
-    check_sandbox_name(&name)?;
+    let mut names: Vec<String> = Vec::new();
+    for name in &args.sandbox_name {
+        let name = name.trim().to_string();
+        check_sandbox_name(&name)?;
+        if !names.iter().any(|n| n.eq_ignore_ascii_case(&name)) {
+            names.push(name);
+        }
+    }
     let open = open_org(&args.org).await?;
     let production = who(&open);
     if open.facts.is_sandbox == Some(true) {
@@ -130,12 +136,87 @@ pub async fn run(args: WaitArgs) -> Result<CommandOutput> {
             "NotProductionOrgError",
             format!("{production} is a sandbox; a refresh is tracked in the production org that holds the sandbox license."),
         )
-        .with_action(format!("Name the production org: logik-refresh org wait --sandbox-name {name} -o <production alias>")));
+        .with_action(format!("Name the production org: logik-refresh org wait --sandbox-name {} -o <production alias>", names.join(","))));
     }
+    if let [name] = names.as_slice() {
+        let tty = std::io::stderr().is_terminal();
+        let result = wait_one(&open, name, &args, tty).await?;
+        let text = to_text(&result, Duration::from_secs(result.waited_seconds));
+        let mut output = CommandOutput::new(&result, text).with_warnings(open.warnings.clone());
+        output.warnings.extend(open.client.take_warnings());
+        return Ok(output);
+    }
+    // Several sandboxes: polled together, progress one line per change (no redrawn bars).
+    let waits: Vec<OneWait<'_>> = names
+        .iter()
+        .map(|name| Box::pin(wait_one(&open, name, &args, false)) as OneWait<'_>)
+        .collect();
+    let ended = crate::commands::run_many::join_all(waits).await;
+    let mut sandboxes = Vec::new();
+    let mut exit = ExitStatus::Success;
+    let mut text = String::new();
+    for (name, ended) in names.iter().zip(ended) {
+        match ended {
+            Ok(result) => {
+                text.push_str(&to_text(
+                    &result,
+                    Duration::from_secs(result.waited_seconds),
+                ));
+                sandboxes.push(WaitedSandbox {
+                    sandbox_name: name.clone(),
+                    result: Some(result),
+                    error: None,
+                });
+            }
+            Err(err) => {
+                text.push_str(&format!("{name}: {} ({})\n", err.message, err.name));
+                if exit == ExitStatus::Success || err.exit == ExitStatus::Failure {
+                    exit = err.exit;
+                }
+                sandboxes.push(WaitedSandbox {
+                    sandbox_name: name.clone(),
+                    result: None,
+                    error: Some(crate::steps::fleet::FleetError {
+                        name: err.name.clone(),
+                        message: err.message.clone(),
+                    }),
+                });
+            }
+        }
+    }
+    let result = OrgWaitManyResult { sandboxes };
+    let mut output = CommandOutput::new(&result, text).with_warnings(open.warnings.clone());
+    output.warnings.extend(open.client.take_warnings());
+    output.exit = exit;
+    Ok(output)
+}
 
+type OneWait<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<OrgWaitResult>> + 'a>>;
+
+/// What `org wait` prints for several sandboxes: each one's result, or why it is not ready.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OrgWaitManyResult {
+    pub sandboxes: Vec<WaitedSandbox>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WaitedSandbox {
+    pub sandbox_name: String,
+    /// The refreshed sandbox, once its refresh completed.
+    pub result: Option<OrgWaitResult>,
+    /// Why not: the refresh ended badly, the sandbox is unknown, or the wait timed out.
+    pub error: Option<crate::steps::fleet::FleetError>,
+}
+
+/// Waits for one sandbox's refresh (the production org already open and checked).
+async fn wait_one(open: &OpenOrg, name: &str, args: &WaitArgs, tty: bool) -> Result<OrgWaitResult> {
+    let name = name.to_string();
+    let production = who(open);
     let started = Instant::now();
     let deadline = args.timeout.map(|t| started + t);
-    let mut progress = Progress::new(&name, started);
+    let mut progress = Progress::new(&name, started, tty);
     let mut polls: u32 = 0;
     let mut last: Option<SandboxProcess> = None;
     let process = loop {
@@ -230,10 +311,7 @@ pub async fn run(args: WaitArgs) -> Result<CommandOutput> {
         requests: open.client.request_count(),
         sandbox_process: process,
     };
-    let text = to_text(&result, started.elapsed());
-    let mut output = CommandOutput::new(&result, text).with_warnings(open.warnings.clone());
-    output.warnings.extend(open.client.take_warnings());
-    Ok(output)
+    Ok(result)
 }
 
 fn who(open: &OpenOrg) -> String {
@@ -364,11 +442,11 @@ struct Progress {
 }
 
 impl Progress {
-    fn new(name: &str, started: Instant) -> Progress {
+    fn new(name: &str, started: Instant, tty: bool) -> Progress {
         Progress {
             name: name.to_string(),
             started,
-            tty: std::io::stderr().is_terminal(),
+            tty,
             last: None,
             drawn: false,
         }
