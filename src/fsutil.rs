@@ -217,6 +217,34 @@ pub fn create_private_dir(dir: &Path) -> io::Result<()> {
     }
 }
 
+/// Where the tool keeps state: `LOGIK_REFRESH_STATE_DIR`, else the platform's state folder
+/// (`$XDG_STATE_HOME` or `~/.local/state` on Linux, Application Support on macOS,
+/// `%LOCALAPPDATA%` on Windows), in a `logik-refresh` folder.
+pub fn state_dir() -> Result<PathBuf> {
+    let env = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    if let Some(dir) = env("LOGIK_REFRESH_STATE_DIR") {
+        return Ok(dir);
+    }
+    let base = if cfg!(windows) {
+        env("LOCALAPPDATA")
+    } else if cfg!(target_os = "macos") {
+        env("HOME").map(|h| h.join("Library/Application Support"))
+    } else {
+        env("XDG_STATE_HOME").or_else(|| env("HOME").map(|h| h.join(".local/state")))
+    };
+    base.map(|b| b.join("logik-refresh")).ok_or_else(|| {
+        Error::new(
+            "NoStateDirError",
+            "No place for the journal: HOME is not set.",
+        )
+        .with_action("Set LOGIK_REFRESH_STATE_DIR to a private folder.")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,8 +1,8 @@
 //! This machine: the keystore for the tool's own secrets and the state folder.
 
 use super::*;
+use crate::fsutil::state_dir;
 use crate::keystore::{self, KeystoreStatus, StoreKind};
-use crate::steps::journal::state_dir;
 use std::fmt::Write as _;
 
 pub(super) fn keystore_check(status: &KeystoreStatus, stored: usize) -> DoctorCheck {

@@ -67,5 +67,5 @@ impl Secrets {
 
 /// `<state dir>/secrets.json`.
 pub fn index_path() -> Result<PathBuf> {
-    Ok(crate::steps::journal::state_dir()?.join("secrets.json"))
+    Ok(crate::fsutil::state_dir()?.join("secrets.json"))
 }

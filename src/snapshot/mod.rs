@@ -124,7 +124,7 @@ pub struct PackageSnapshot {
 
 /// Where a sandbox's snapshot is kept.
 pub fn default_path(sandbox: &str) -> Result<PathBuf> {
-    Ok(crate::steps::journal::state_dir()?
+    Ok(crate::fsutil::state_dir()?
         .join("snapshots")
         .join(format!("{}.json", sandbox.to_ascii_lowercase())))
 }

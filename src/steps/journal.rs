@@ -4,6 +4,7 @@
 //! `apply-started` line (written and synced first) and an `applied` line, so after a crash the
 //! journal still says what may have been written, and `rollback` still knows the old values.
 
+use crate::fsutil::state_dir;
 use crate::protocol::{Error, Result};
 use crate::steps::lock::OrgLock;
 use crate::steps::{Change, Outcome};
@@ -66,34 +67,6 @@ pub struct Journal {
     warnings: Vec<String>,
     /// The org's lock, held while the journal is open for a command that may write.
     _lock: Option<OrgLock>,
-}
-
-/// Where the tool keeps state: `LOGIK_REFRESH_STATE_DIR`, else the platform's state folder
-/// (`$XDG_STATE_HOME` or `~/.local/state` on Linux, Application Support on macOS,
-/// `%LOCALAPPDATA%` on Windows), in a `logik-refresh` folder.
-pub fn state_dir() -> Result<PathBuf> {
-    let env = |name: &str| {
-        std::env::var_os(name)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    };
-    if let Some(dir) = env("LOGIK_REFRESH_STATE_DIR") {
-        return Ok(dir);
-    }
-    let base = if cfg!(windows) {
-        env("LOCALAPPDATA")
-    } else if cfg!(target_os = "macos") {
-        env("HOME").map(|h| h.join("Library/Application Support"))
-    } else {
-        env("XDG_STATE_HOME").or_else(|| env("HOME").map(|h| h.join(".local/state")))
-    };
-    base.map(|b| b.join("logik-refresh")).ok_or_else(|| {
-        Error::new(
-            "NoStateDirError",
-            "No place for the journal: HOME is not set.",
-        )
-        .with_action("Set LOGIK_REFRESH_STATE_DIR to a private folder.")
-    })
 }
 
 impl Journal {
