@@ -3,70 +3,31 @@
 //! `jane@acme.com` becomes `jane@acme.com.uat`).
 
 use super::payload::{CaseCheck, PROVISIONING_EMAIL, SYSTEM_ADMINISTRATOR};
+use crate::org::users::{
+    ADMIN_PERMISSIONS_TEXT, OrgUser, standard_usernames, users_named, users_where,
+};
 use crate::protocol::Result;
 use crate::salesforce::Client;
 use crate::salesforce::soql_quote;
-use serde_json::Value;
 
 /// The most users read to find a closest match (SOQL's own LIMIT ceiling).
 const MAX_CANDIDATES: usize = 50_000;
 
-/// A user as the checks need it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UserRecord {
-    pub username: String,
-    pub email: Option<String>,
-    pub is_active: bool,
-    pub profile: Option<String>,
-}
-
-impl UserRecord {
-    fn from_row(row: &Value) -> Option<UserRecord> {
-        Some(UserRecord {
-            username: row.get("Username")?.as_str()?.to_string(),
-            email: row.get("Email").and_then(Value::as_str).map(str::to_string),
-            is_active: row
-                .get("IsActive")
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
-            profile: row
-                .pointer("/Profile/Name")
-                .and_then(Value::as_str)
-                .map(str::to_string),
-        })
-    }
-}
-
-const USER_FIELDS: &str = "Username, Email, IsActive, Profile.Name";
-
-async fn users_where(client: &Client, filter: &str) -> Result<Vec<UserRecord>> {
-    let rows = client
-        .query(&format!("SELECT {USER_FIELDS} FROM User WHERE {filter}"))
-        .await?;
-    Ok(rows.iter().filter_map(UserRecord::from_row).collect())
-}
-
 /// The users whose email is the provisioning mailbox (a refresh may have appended `.invalid`).
-pub async fn provisioning_candidates(client: &Client) -> Result<Vec<UserRecord>> {
-    users_where(
-        client,
-        &format!(
-            "Email LIKE {}",
-            soql_quote(&format!("{PROVISIONING_EMAIL}%"))
-        ),
-    )
-    .await
+pub async fn provisioning_candidates(client: &Client) -> Result<Vec<OrgUser>> {
+    let pattern = soql_quote(&format!("{PROVISIONING_EMAIL}%"));
+    users_where(client, &format!("WHERE Email LIKE {pattern}")).await
 }
 
-/// The one provisioning user to propose: the only candidate, else the only active System
-/// Administrator among them.
-pub fn pick_provisioning_user(candidates: &[UserRecord]) -> Option<&UserRecord> {
+/// The one provisioning user to propose: the only candidate, else the only active
+/// administrator among them (by the profile's permissions).
+pub fn pick_provisioning_user(candidates: &[OrgUser]) -> Option<&OrgUser> {
     if let [one] = candidates {
         return Some(one);
     }
-    let admins: Vec<&UserRecord> = candidates
+    let admins: Vec<&OrgUser> = candidates
         .iter()
-        .filter(|u| u.is_active && u.profile.as_deref() == Some(SYSTEM_ADMINISTRATOR))
+        .filter(|u| u.is_active && u.is_admin())
         .collect();
     match admins.as_slice() {
         [one] => Some(one),
@@ -88,14 +49,9 @@ pub async fn check_users(
     provisioning_username: &str,
     sandbox_name: Option<&str>,
 ) -> Result<UserChecks> {
-    let mut wanted: Vec<&str> = cpq_admins.iter().map(String::as_str).collect();
-    wanted.push(provisioning_username);
-    let list = wanted
-        .iter()
-        .map(|u| soql_quote(u))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let found = users_where(client, &format!("Username IN ({list})")).await?;
+    let mut wanted: Vec<String> = cpq_admins.to_vec();
+    wanted.push(provisioning_username.to_string());
+    let found = users_named(client, &wanted).await?;
     let lookup = |username: &str| {
         found
             .iter()
@@ -103,12 +59,7 @@ pub async fn check_users(
     };
     let missing = wanted.iter().any(|u| lookup(u).is_none());
     let candidates = if missing {
-        let rows = client
-            .query(&format!(
-                "SELECT Username, IsActive FROM User WHERE UserType = 'Standard' ORDER BY Username LIMIT {MAX_CANDIDATES}"
-            ))
-            .await?;
-        rows.iter().filter_map(UserRecord::from_row).collect()
+        standard_usernames(client, MAX_CANDIDATES).await?
     } else {
         Vec::new()
     };
@@ -169,14 +120,13 @@ pub async fn check_users(
             if !user.is_active {
                 problems.push("it is inactive: activate it in Setup > Users".to_string());
             }
-            match user.profile.as_deref() {
-                Some(SYSTEM_ADMINISTRATOR) => {}
-                Some(other) => problems.push(format!(
-                    "its profile is {other}, not {SYSTEM_ADMINISTRATOR}"
-                )),
-                None => problems.push(format!("its profile is not {SYSTEM_ADMINISTRATOR}")),
+            if !user.is_admin() {
+                problems.push(format!(
+                    "its profile ({}) is not an administrator's: it lacks {ADMIN_PERMISSIONS_TEXT}; give it the {SYSTEM_ADMINISTRATOR} profile",
+                    user.profile_name().unwrap_or("unknown")
+                ));
             }
-            let email = user.email.as_deref().unwrap_or("");
+            let email = user.email.as_deref().unwrap_or_default();
             if !email.eq_ignore_ascii_case(PROVISIONING_EMAIL) {
                 let why = if email
                     .to_ascii_lowercase()
@@ -195,7 +145,8 @@ pub async fn check_users(
                     name,
                     ok: true,
                     detail: format!(
-                        "an active user, email {PROVISIONING_EMAIL}, profile {SYSTEM_ADMINISTRATOR}"
+                        "an active user, email {PROVISIONING_EMAIL}, profile {} ({ADMIN_PERMISSIONS_TEXT})",
+                        user.profile_name().unwrap_or("unknown")
                     ),
                 });
             } else {
@@ -214,9 +165,8 @@ pub async fn check_users(
     Ok(out)
 }
 
-fn profile_note(user: &UserRecord) -> String {
-    user.profile
-        .as_deref()
+fn profile_note(user: &OrgUser) -> String {
+    user.profile_name()
         .map(|p| format!(" (profile {p})"))
         .unwrap_or_default()
 }
@@ -224,7 +174,7 @@ fn profile_note(user: &UserRecord) -> String {
 /// The detail for a username the org does not have, with the closest match.
 fn not_found(
     username: &str,
-    candidates: &[UserRecord],
+    candidates: &[OrgUser],
     sandbox_name: Option<&str>,
     flag: &str,
 ) -> String {
@@ -260,9 +210,9 @@ pub enum Closeness {
 /// The candidate closest to `username`, if any is close enough.
 pub fn closest_match<'a>(
     username: &str,
-    candidates: &'a [UserRecord],
+    candidates: &'a [OrgUser],
     sandbox_name: Option<&str>,
-) -> Option<(&'a UserRecord, Closeness)> {
+) -> Option<(&'a OrgUser, Closeness)> {
     let wanted = username.to_ascii_lowercase();
     let limit = (wanted.chars().count() / 5).max(2);
     candidates
@@ -299,12 +249,13 @@ pub fn closest_match<'a>(
 mod tests {
     use super::*;
 
-    fn user(username: &str, active: bool) -> UserRecord {
-        UserRecord {
+    use crate::org::users::Profile;
+
+    fn user(username: &str, active: bool) -> OrgUser {
+        OrgUser {
             username: username.into(),
-            email: None,
             is_active: active,
-            profile: None,
+            ..OrgUser::default()
         }
     }
 
@@ -343,7 +294,11 @@ mod tests {
     #[test]
     fn provisioning_pick() {
         let mut a = user("provisioning@logik.io.acme.uat", true);
-        a.profile = Some(SYSTEM_ADMINISTRATOR.into());
+        a.profile = Some(Profile {
+            name: "Systemadministrator".into(),
+            is_admin: true,
+            ..Profile::default()
+        });
         let b = user("provisioning@logik.io.old", false);
         let both = [a.clone(), b.clone()];
         assert_eq!(pick_provisioning_user(&both), Some(&a));

@@ -1,5 +1,6 @@
 //! `step provisioning-user`: the user Logik provisions the org through (REFERENCE.md section 1,
-//! item 8): email `provisioning@logik.io`, System Administrator profile, active. A refresh
+//! item 8): email `provisioning@logik.io`, an administrator's profile (told by its permissions,
+//! never by its translated name), active. A refresh
 //! appends `.invalid` to every email but the refresher's, so the user is found by either
 //! address. `--fix` restores the email, re-activates the user and gives it the System
 //! Administrator profile; `--create` makes the user when none exists.
@@ -13,6 +14,7 @@ use super::{
     Change, ChangedRecord, Check, Manual, ManualValue, Outcome, StepResult, guard_production,
 };
 use crate::org::session::OpenOrg;
+use crate::org::users::{ADMIN_PERMISSIONS_TEXT, OrgUser, admin_profile, users_where};
 use crate::protocol::{Error, Result};
 use crate::salesforce::Client;
 use crate::salesforce::checked_write::write_checked;
@@ -26,7 +28,6 @@ pub const STEP: &str = "provisioning-user";
 pub const PROVISIONING_EMAIL: &str = "provisioning@logik.io";
 /// The same after a refresh.
 const REFRESHED_EMAIL: &str = "provisioning@logik.io.invalid";
-const SYSTEM_ADMINISTRATOR: &str = "System Administrator";
 /// How long Salesforce's email verification link stays valid.
 const VERIFICATION_HOURS: i64 = 72;
 /// How a journal note marks an email change Salesforce holds for verification.
@@ -43,61 +44,28 @@ pub struct ProvisioningUserOptions {
     pub allow_production: bool,
 }
 
-#[derive(Debug, Clone)]
-struct ProvisioningUser {
-    id: String,
-    username: String,
-    email: String,
-    is_active: bool,
-    profile_id: Option<String>,
-    profile_name: Option<String>,
+fn email(user: &OrgUser) -> &str {
+    user.email.as_deref().unwrap_or_default()
 }
 
-impl ProvisioningUser {
-    fn from_record(record: &Value) -> ProvisioningUser {
-        let text = |field: &str| {
-            record
-                .get(field)
-                .and_then(Value::as_str)
-                .map(str::to_string)
-        };
-        ProvisioningUser {
-            id: text("Id").unwrap_or_default(),
-            username: text("Username").unwrap_or_default(),
-            email: text("Email").unwrap_or_default(),
-            is_active: record
-                .get("IsActive")
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
-            profile_id: text("ProfileId"),
-            profile_name: record
-                .pointer("/Profile/Name")
-                .and_then(Value::as_str)
-                .map(str::to_string),
-        }
-    }
+fn email_ok(user: &OrgUser) -> bool {
+    email(user).eq_ignore_ascii_case(PROVISIONING_EMAIL)
+}
 
-    fn email_ok(&self) -> bool {
-        self.email.eq_ignore_ascii_case(PROVISIONING_EMAIL)
-    }
+/// How the user is named in targets: `User provisioning@logik.io.acme.uat (005...)`.
+fn label(user: &OrgUser) -> String {
+    format!("User {} ({})", user.username, user.id)
+}
 
-    fn profile_ok(&self) -> bool {
-        self.profile_name.as_deref() == Some(SYSTEM_ADMINISTRATOR)
-    }
-
-    /// How the user is named in targets: `User provisioning@logik.io.acme.uat (005...)`.
-    fn label(&self) -> String {
-        format!("User {} ({})", self.username, self.id)
-    }
-
-    /// The value of a field this step writes, as the org has it.
-    fn field(&self, field: &str) -> Value {
-        match field {
-            "Email" => Value::String(self.email.clone()),
-            "IsActive" => Value::Bool(self.is_active),
-            "ProfileId" => self.profile_id.clone().map_or(Value::Null, Value::String),
-            _ => Value::Null,
-        }
+/// The value of a field this step writes, as the org has it.
+fn field(user: &OrgUser, field: &str) -> Value {
+    match field {
+        "Email" => Value::String(email(user).to_string()),
+        "IsActive" => Value::Bool(user.is_active),
+        "ProfileId" => user
+            .profile_id()
+            .map_or(Value::Null, |id| Value::String(id.to_string())),
+        _ => Value::Null,
     }
 }
 
@@ -128,7 +96,7 @@ pub async fn run(
             "{} ({}) also carries the provisioning email ({}); only {} is checked (pick another with --username).",
             other.username,
             other.id,
-            other.email,
+            email(other),
             chosen.as_ref().map_or("", |c| c.username.as_str())
         ));
     }
@@ -147,10 +115,8 @@ pub async fn run(
     Ok(result)
 }
 
-const USER_FIELDS: &str = "Id, Username, Email, IsActive, ProfileId, Profile.Name";
-
 /// The users that carry the provisioning email (either form), and the one named `username`.
-async fn read_users(client: &Client, username: Option<&str>) -> Result<Vec<ProvisioningUser>> {
+async fn read_users(client: &Client, username: Option<&str>) -> Result<Vec<OrgUser>> {
     let mut filter = format!(
         "Email IN ({}, {})",
         soql_quote(PROVISIONING_EMAIL),
@@ -159,27 +125,17 @@ async fn read_users(client: &Client, username: Option<&str>) -> Result<Vec<Provi
     if let Some(username) = username {
         filter.push_str(&format!(" OR Username = {}", soql_quote(username)));
     }
-    let rows = client
-        .query(&format!(
-            "SELECT {USER_FIELDS} FROM User WHERE {filter} ORDER BY CreatedDate"
-        ))
-        .await?;
-    Ok(rows.iter().map(ProvisioningUser::from_record).collect())
+    users_where(client, &format!("WHERE {filter} ORDER BY CreatedDate")).await
 }
 
-async fn read_user(client: &Client, field: &str, value: &str) -> Result<Option<ProvisioningUser>> {
-    let rows = client
-        .query(&format!(
-            "SELECT {USER_FIELDS} FROM User WHERE {field} = {} LIMIT 1",
-            soql_quote(value)
-        ))
-        .await?;
-    Ok(rows.first().map(ProvisioningUser::from_record))
+async fn read_user(client: &Client, field: &str, value: &str) -> Result<Option<OrgUser>> {
+    let tail = format!("WHERE {field} = {} LIMIT 1", soql_quote(value));
+    Ok(users_where(client, &tail).await?.into_iter().next())
 }
 
 /// The user named by `--username`, else the best of those with the email: the right email
-/// first, then active, then System Administrator.
-fn choose(users: &[ProvisioningUser], username: Option<&str>) -> Option<ProvisioningUser> {
+/// first, then active, then an administrator.
+fn choose(users: &[OrgUser], username: Option<&str>) -> Option<OrgUser> {
     if let Some(wanted) = username
         && let Some(user) = users
             .iter()
@@ -190,32 +146,18 @@ fn choose(users: &[ProvisioningUser], username: Option<&str>) -> Option<Provisio
     users
         .iter()
         .filter(|u| {
-            u.email.eq_ignore_ascii_case(PROVISIONING_EMAIL)
-                || u.email.eq_ignore_ascii_case(REFRESHED_EMAIL)
+            email(u).eq_ignore_ascii_case(PROVISIONING_EMAIL)
+                || email(u).eq_ignore_ascii_case(REFRESHED_EMAIL)
         })
         .enumerate()
-        .max_by_key(|(i, u)| (u.email_ok(), u.is_active, u.profile_ok(), usize::MAX - i))
+        .max_by_key(|(i, u)| (email_ok(u), u.is_active, u.is_admin(), usize::MAX - i))
         .map(|(_, u)| u.clone())
-}
-
-async fn system_administrator_profile(client: &Client) -> Result<Option<String>> {
-    let rows = client
-        .query(&format!(
-            "SELECT Id FROM Profile WHERE Name = {} LIMIT 1",
-            soql_quote(SYSTEM_ADMINISTRATOR)
-        ))
-        .await?;
-    Ok(rows
-        .first()
-        .and_then(|r| r.get("Id"))
-        .and_then(Value::as_str)
-        .map(str::to_string))
 }
 
 fn no_profile(result: &mut StepResult) {
     result.outcome = Outcome::Failed;
     result.reason = Some(format!(
-        "The org has no profile named \"{SYSTEM_ADMINISTRATOR}\"; give the provisioning user a System Administrator profile in Setup > Users."
+        "The org has no administrator profile ({ADMIN_PERMISSIONS_TEXT}) the running user can read; give the provisioning user the System Administrator profile in Setup > Users."
     ));
 }
 
@@ -242,7 +184,7 @@ async fn create_missing(
             return Ok(false);
         }
     };
-    let Some(profile_id) = system_administrator_profile(client).await? else {
+    let Some(profile) = admin_profile(client).await? else {
         no_profile(result);
         return Ok(false);
     };
@@ -262,7 +204,7 @@ async fn create_missing(
         "FirstName": "Logik",
         "LastName": "Provisioning",
         "Alias": "logikprv",
-        "ProfileId": profile_id,
+        "ProfileId": profile.id,
         "IsActive": true,
         "TimeZoneSidKey": org_field("TimeZoneSidKey", "America/Los_Angeles"),
         "LocaleSidKey": org_field("DefaultLocaleSidKey", "en_US"),
@@ -336,19 +278,19 @@ async fn check_and_fix(
     open: &OpenOrg,
     journal: &mut Journal,
     opts: &ProvisioningUserOptions,
-    user: &ProvisioningUser,
+    user: &OrgUser,
     result: &mut StepResult,
 ) -> Result<bool> {
     let client = &open.client;
     let pending = pending_verification(journal, &user.id);
     result.checks = user_checks(user, pending);
-    let needs_email = !user.email_ok() && pending.is_none();
+    let needs_email = !email_ok(user) && pending.is_none();
     let needs_active = !user.is_active;
-    let needs_profile = !user.profile_ok();
+    let needs_profile = !user.is_admin();
 
     if !needs_email && !needs_active && !needs_profile {
         match pending {
-            Some(sent) if !user.email_ok() => {
+            Some(sent) if !email_ok(user) => {
                 result.outcome = Outcome::Manual;
                 result.manual = Some(verification_manual(open, user, sent));
             }
@@ -365,7 +307,9 @@ async fn check_and_fix(
             needs.push("activation".to_string());
         }
         if needs_profile {
-            needs.push(format!("the {SYSTEM_ADMINISTRATOR} profile"));
+            needs.push(format!(
+                "an administrator's profile ({ADMIN_PERMISSIONS_TEXT})"
+            ));
         }
         result.outcome = Outcome::Failed;
         result.reason = Some(format!(
@@ -384,9 +328,9 @@ async fn check_and_fix(
         fields.insert("IsActive".into(), true.into());
     }
     if needs_profile {
-        match system_administrator_profile(client).await? {
-            Some(id) => {
-                fields.insert("ProfileId".into(), id.into());
+        match admin_profile(client).await? {
+            Some(profile) => {
+                fields.insert("ProfileId".into(), profile.id.into());
             }
             None => {
                 no_profile(result);
@@ -396,14 +340,14 @@ async fn check_and_fix(
     }
     let changes: Vec<Change> = fields
         .iter()
-        .map(|(field, after)| Change {
-            target: format!("{}.{field}", user.label()),
-            before: user.field(field),
+        .map(|(name, after)| Change {
+            target: format!("{}.{name}", label(user)),
+            before: field(user, name),
             after: after.clone(),
             record: Some(ChangedRecord {
                 object: "User".into(),
                 id: Some(user.id.clone()),
-                field: Some(field.clone()),
+                field: Some(name.clone()),
             }),
         })
         .collect();
@@ -424,7 +368,7 @@ async fn check_and_fix(
         async || {
             Ok(read_user(client, "Id", &user.id)
                 .await?
-                .is_some_and(|now| fields.iter().all(|(f, v)| now.field(f) == *v)))
+                .is_some_and(|now| fields.iter().all(|(f, v)| field(&now, f) == *v)))
         },
     )
     .await;
@@ -435,10 +379,7 @@ async fn check_and_fix(
                 Err(err) => err,
                 _ => Error::new(
                     "UserNotFoundError",
-                    format!(
-                        "{} is gone: it was deleted while being fixed?",
-                        user.label()
-                    ),
+                    format!("{} is gone: it was deleted while being fixed?", label(user)),
                 ),
             };
             let mut failed = JournalEntry::new(STEP, JournalEvent::ApplyFailed);
@@ -457,7 +398,7 @@ async fn check_and_fix(
         c.record
             .as_ref()
             .and_then(|r| r.field.as_deref())
-            .is_some_and(|f| after.field(f) == c.after)
+            .is_some_and(|f| field(&after, f) == c.after)
     });
     // An email change Salesforce accepted but holds for its owner to confirm by mail.
     let held = written.is_ok()
@@ -509,12 +450,13 @@ async fn check_and_fix(
 }
 
 /// The checks that describe the user as read.
-fn user_checks(user: &ProvisioningUser, verification_sent: Option<Timestamp>) -> Vec<Check> {
-    let email = if user.email_ok() {
+fn user_checks(user: &OrgUser, verification_sent: Option<Timestamp>) -> Vec<Check> {
+    let shown = email(user);
+    let email = if email_ok(user) {
         Check {
             name: "email".into(),
             ok: true,
-            detail: user.email.clone(),
+            detail: shown.to_string(),
         }
     } else if let Some(sent) = verification_sent {
         Check {
@@ -522,25 +464,24 @@ fn user_checks(user: &ProvisioningUser, verification_sent: Option<Timestamp>) ->
             ok: false,
             detail: format!(
                 "still {}: Salesforce mailed a verification link to {PROVISIONING_EMAIL} at {}; the email changes when its owner clicks it (before {})",
-                user.email,
+                shown,
                 sent.strftime("%Y-%m-%d %H:%M UTC"),
                 expiry(sent).strftime("%Y-%m-%d %H:%M UTC")
             ),
         }
-    } else if user.email.eq_ignore_ascii_case(REFRESHED_EMAIL) {
+    } else if shown.eq_ignore_ascii_case(REFRESHED_EMAIL) {
         Check {
             name: "email".into(),
             ok: false,
             detail: format!(
-                "{}: the refresh appended .invalid (--fix restores {PROVISIONING_EMAIL})",
-                user.email
+                "{shown}: the refresh appended .invalid (--fix restores {PROVISIONING_EMAIL})"
             ),
         }
     } else {
         Check {
             name: "email".into(),
             ok: false,
-            detail: format!("{}: not {PROVISIONING_EMAIL} (--fix sets it)", user.email),
+            detail: format!("{shown}: not {PROVISIONING_EMAIL} (--fix sets it)"),
         }
     };
     vec![
@@ -561,13 +502,14 @@ fn user_checks(user: &ProvisioningUser, verification_sent: Option<Timestamp>) ->
         },
         Check {
             name: "profile".into(),
-            ok: user.profile_ok(),
-            detail: match (&user.profile_name, user.profile_ok()) {
-                (Some(name), true) => name.clone(),
-                (Some(name), false) => {
-                    format!("{name}, not {SYSTEM_ADMINISTRATOR} (--fix changes it)")
-                }
-                (None, _) => format!("unknown, not {SYSTEM_ADMINISTRATOR} (--fix changes it)"),
+            ok: user.is_admin(),
+            detail: match (user.profile_name(), user.is_admin()) {
+                (Some(name), true) => name.to_string(),
+                (name, false) => format!(
+                    "{}: not an administrator's profile, it lacks {ADMIN_PERMISSIONS_TEXT} (--fix changes it)",
+                    name.unwrap_or("unknown")
+                ),
+                (None, true) => "unknown".into(),
             },
         },
     ]
@@ -595,7 +537,7 @@ fn pending_verification(journal: &Journal, user_id: &str) -> Option<Timestamp> {
     (Timestamp::now() < expiry(sent)).then_some(sent)
 }
 
-fn verification_manual(open: &OpenOrg, user: &ProvisioningUser, sent: Timestamp) -> Manual {
+fn verification_manual(open: &OpenOrg, user: &OrgUser, sent: Timestamp) -> Manual {
     let who = open
         .facts
         .alias
@@ -656,25 +598,29 @@ pub fn check_username(username: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::org::users::Profile;
 
-    fn user(username: &str, email: &str, active: bool, profile: &str) -> ProvisioningUser {
-        ProvisioningUser {
+    fn user(username: &str, email: &str, active: bool, admin: bool) -> OrgUser {
+        OrgUser {
             id: format!("005{username}"),
             username: username.into(),
-            email: email.into(),
+            email: Some(email.into()),
             is_active: active,
-            profile_id: None,
-            profile_name: Some(profile.into()),
+            profile: Some(Profile {
+                is_admin: admin,
+                ..Profile::default()
+            }),
+            is_frozen: None,
         }
     }
 
     #[test]
     fn picks_the_best_candidate_or_the_named_one() {
         let users = vec![
-            user("a@x.io", REFRESHED_EMAIL, false, SYSTEM_ADMINISTRATOR),
-            user("b@x.io", REFRESHED_EMAIL, true, SYSTEM_ADMINISTRATOR),
-            user("c@x.io", REFRESHED_EMAIL, true, SYSTEM_ADMINISTRATOR),
-            user("d@x.io", "someone@x.io", true, "Standard User"),
+            user("a@x.io", REFRESHED_EMAIL, false, true),
+            user("b@x.io", REFRESHED_EMAIL, true, true),
+            user("c@x.io", REFRESHED_EMAIL, true, true),
+            user("d@x.io", "someone@x.io", true, false),
         ];
         assert_eq!(choose(&users, None).unwrap().username, "b@x.io");
         assert_eq!(choose(&users, Some("D@x.io")).unwrap().username, "d@x.io");

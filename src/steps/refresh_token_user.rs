@@ -1,13 +1,14 @@
 //! `step refresh-token-user`: Logik syncs products, pricebooks and configuration data as the
 //! Refresh Token Username. After a refresh that user's username changed, so CPQ Admin must be
-//! given a System Administrator of the refreshed org. The user is checked here; the reset
+//! given an administrator of the refreshed org
+//! (a System Administrator, told by its profile's permissions: the name is translated). The user is checked here; the reset
 //! itself happens in CPQ Admin > Settings (no API), then `<tenant>/refreshToken`.
 
 use super::guided::{confirm_command, finish};
 use super::{Manual, ManualValue, Outcome, StepResult};
 use crate::org::session::OpenOrg;
 use crate::org::tenant::TenantUrl;
-use crate::org::users::{active_admins, find_users};
+use crate::org::users::{ADMIN_PERMISSIONS_TEXT, active_admins, find_users};
 use crate::protocol::Result;
 use crate::steps::journal::Journal;
 
@@ -67,31 +68,32 @@ pub async fn run(
         .await;
     }
     result.check("not frozen", true, "UserLogin.IsFrozen = false");
+    let profile = user.profile_name().unwrap_or("unknown").to_string();
     if user.is_admin() {
-        result.check("permissions", true, "System Administrator profile");
-    } else if user.api_enabled == Some(true) {
         result.check(
             "permissions",
             true,
-            format!(
-                "profile {} has API Enabled",
-                user.profile_name.clone().unwrap_or_default()
-            ),
+            format!("profile {profile}: {ADMIN_PERMISSIONS_TEXT}"),
         );
-        result.warnings.push(
-            "Not a System Administrator: make sure the profile can read Product2, Pricebook2 and PricebookEntry and create the LGK configuration objects."
-                .into(),
+    } else if user.api_enabled() {
+        result.check(
+            "permissions",
+            true,
+            format!("profile {profile} has API Enabled"),
         );
+        result.warnings.push(format!(
+            "Not an administrator (profile {profile} lacks {ADMIN_PERMISSIONS_TEXT}): make sure the profile can read Product2, Pricebook2 and PricebookEntry and create the LGK configuration objects."
+        ));
     } else {
         result.check(
             "permissions",
             false,
-            "not a System Administrator and API Enabled is off",
+            format!("profile {profile}: not an administrator, and API Enabled is off"),
         );
         return failed(
             open,
             result,
-            format!("{username} cannot use the API (profile without API Enabled)."),
+            format!("{username} cannot use the API (profile {profile} without API Enabled)."),
             true,
         )
         .await;
@@ -121,7 +123,7 @@ pub async fn run(
     Ok(result)
 }
 
-/// A user that will not do: the outcome is `failed`, with System Administrators to choose from.
+/// A user that will not do: the outcome is `failed`, with administrators to choose from.
 async fn failed(
     open: &OpenOrg,
     mut result: StepResult,
@@ -134,7 +136,7 @@ async fn failed(
         let admins = active_admins(&open.client).await?;
         if !admins.is_empty() {
             reason.push_str(&format!(
-                " Active System Administrators: {}; pick one with --username.",
+                " Active administrators ({ADMIN_PERMISSIONS_TEXT}): {}; pick one with --username.",
                 admins.join(", ")
             ));
         }

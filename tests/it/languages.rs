@@ -98,3 +98,229 @@ fn tenant_urls_finds_translated_fields() {
         assert_eq!(row["LGK__TenantAdminEndpoint__c"], new, "{language:?}");
     }
 }
+
+/// Runs `step <args> -o uat --json`, checking the output against its schema.
+fn step(sandbox: &Sandbox, args: &[&str]) -> (Run, Value) {
+    let mut all = vec!["step"];
+    all.extend_from_slice(args);
+    all.extend(["-o", "uat", "--json"]);
+    let run = run(sandbox.cmd(&all));
+    let out = run.json();
+    assert_valid("step-result", &out);
+    (run, out)
+}
+
+fn check<'a>(result: &'a Value, name: &str) -> &'a Value {
+    result["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap_or_else(|| panic!("check {name} in {result:#}"))
+}
+
+fn refreshed(language: Language) -> (Emulator, Sandbox) {
+    let emulator = start(Seed::RefreshedSandbox, language);
+    let sandbox = Sandbox::new();
+    sandbox.sf_auth_store_with_refresh(&format!("{}/", emulator.base_url()));
+    (emulator, sandbox)
+}
+
+fn provisioning_user(emulator: &Emulator) -> Value {
+    emulator
+        .records("User")
+        .into_iter()
+        .find(|u| u["Alias"] == "lprov")
+        .expect("the seeded provisioning user")
+}
+
+/// Point 3: the provisioning user's profile is judged by its permissions, its name shown as
+/// the org gives it; `--fix` gives it the administrators' profile found the same way.
+#[test]
+fn provisioning_user_is_checked_and_fixed_in_german_and_japanese() {
+    for language in [Language::German, Language::Japanese] {
+        let (emulator, sandbox) = refreshed(language);
+        let admin = language.word("System Administrator");
+        let (checked, out) = step(&sandbox, &["provisioning-user"]);
+        assert_eq!(checked.code, 1, "{language:?}: {}", checked.stderr);
+        let result = &out["result"];
+        assert_eq!(
+            check(result, "profile")["ok"],
+            true,
+            "{language:?}: {result:#}"
+        );
+        assert_eq!(check(result, "profile")["detail"], admin.as_str());
+        assert_eq!(
+            check(result, "email")["ok"],
+            false,
+            "only the email is wrong"
+        );
+        let reason = result["reason"].as_str().unwrap();
+        assert!(!reason.contains("profile"), "{language:?}: {reason}");
+
+        let (fixed, out) = step(&sandbox, &["provisioning-user", "--fix"]);
+        assert_eq!(
+            fixed.code, 0,
+            "{language:?}: {}\n{}",
+            fixed.stdout, fixed.stderr
+        );
+        assert_eq!(out["result"]["outcome"], "changed");
+        let changes = out["result"]["changes"].as_array().unwrap();
+        assert_eq!(changes.len(), 1, "the email alone: {changes:#?}");
+        assert_eq!(
+            provisioning_user(&emulator)["Email"],
+            "provisioning@logik.io"
+        );
+
+        // Another profile and inactive: --fix gives the administrators' profile, by its ID.
+        let standard = emulator
+            .with_state(|s| s.find_id("Profile", "Name", &language.word("Standard User")))
+            .unwrap();
+        let sysadmin = emulator
+            .with_state(|s| s.find_id("Profile", "Name", &admin))
+            .unwrap();
+        let id = provisioning_user(&emulator)["Id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        emulator.with_state(|s| {
+            let users = s.store_mut(false).table_mut("User").unwrap();
+            let pos = users.position(&id).unwrap();
+            users.records[pos].insert("IsActive".into(), false.into());
+            users.records[pos].insert("ProfileId".into(), standard.clone().into());
+        });
+        let (checked, out) = step(&sandbox, &["provisioning-user"]);
+        assert_eq!(checked.code, 1);
+        let profile = check(&out["result"], "profile");
+        assert_eq!(profile["ok"], false, "{language:?}: {profile:#}");
+        let detail = profile["detail"].as_str().unwrap();
+        assert!(
+            detail.starts_with(&language.word("Standard User")),
+            "the name as the org gives it: {detail}"
+        );
+        let (fixed, out) = step(&sandbox, &["provisioning-user", "--fix"]);
+        assert_eq!(
+            fixed.code, 0,
+            "{language:?}: {}\n{}",
+            fixed.stdout, fixed.stderr
+        );
+        let user = provisioning_user(&emulator);
+        assert_eq!(user["ProfileId"], sysadmin.as_str(), "{language:?}");
+        assert_eq!(user["IsActive"], true);
+        assert_eq!(check(&out["result"], "profile")["detail"], admin.as_str());
+    }
+}
+
+/// Point 3: the refresh-token user is an administrator by its profile's permissions, and a
+/// user that will not do gets administrators to choose from.
+#[test]
+fn refresh_token_user_is_judged_by_permissions_in_german_and_japanese() {
+    for language in [Language::German, Language::Japanese] {
+        let (emulator, sandbox) = refreshed(language);
+        let admin = language.word("System Administrator");
+        let (guided, out) = step(&sandbox, &["refresh-token-user"]);
+        assert_eq!(
+            guided.code, 68,
+            "{language:?}: {}\n{}",
+            guided.stdout, guided.stderr
+        );
+        let permissions = check(&out["result"], "permissions");
+        assert_eq!(permissions["ok"], true);
+        assert!(
+            permissions["detail"].as_str().unwrap().contains(&admin),
+            "{language:?}: {permissions:#}"
+        );
+        assert_eq!(out["warnings"], serde_json::json!([]), "{language:?}");
+
+        let (refused, out) = step(
+            &sandbox,
+            &["refresh-token-user", "--username", "bob@acme.com.uat"],
+        );
+        assert_eq!(refused.code, 1, "{language:?}: {}", refused.stdout);
+        let reason = out["result"]["reason"].as_str().unwrap();
+        assert!(
+            reason
+                .contains("admin@acme.com.uat, jane@acme.com.uat, provisioning@logik.io.acme.uat"),
+            "{language:?}: the active administrators are suggested: {reason}"
+        );
+        assert_eq!(writes(&emulator), 0);
+    }
+}
+
+/// Point 3 and "done when": `case build` on a German or Japanese org finds the provisioning
+/// user, checks every user by what its profile can do, and carries the org's facts.
+#[test]
+fn case_build_in_german_and_japanese() {
+    for language in [Language::German, Language::Japanese] {
+        let (emulator, sandbox) = refreshed(language);
+        // A second, older provisioning user with a standard profile: the case proposes the
+        // one active administrator among them.
+        emulator.with_state(|s| {
+            let standard = s
+                .find_id("Profile", "Name", &language.word("Standard User"))
+                .unwrap();
+            s.insert_raw(
+                false,
+                "User",
+                serde_json::json!({
+                    "Username": "provisioning@logik.io.old", "Email": "provisioning@logik.io.invalid",
+                    "LastName": "Provisioning", "Alias": "oldprov", "IsActive": true,
+                    "ProfileId": standard, "UserType": "Standard",
+                    "TimeZoneSidKey": "America/Los_Angeles", "LocaleSidKey": "en_US",
+                    "EmailEncodingKey": "UTF-8", "LanguageLocaleKey": "en_US",
+                }),
+            )
+            .unwrap();
+        });
+        let run = run(sandbox.cmd(&[
+            "case",
+            "build",
+            "-o",
+            "uat",
+            "--cpq-url",
+            "https://acme.test.logik.io",
+            "--refresh-date",
+            "2020-01-15",
+            "--retain-data",
+            "--cpq-admin",
+            "jane@acme.com.uat",
+            "--json",
+        ]));
+        assert_eq!(run.code, 0, "{language:?}: {}\n{}", run.stdout, run.stderr);
+        let out = run.json();
+        assert_valid("case-build", &out);
+        let case = &out["result"];
+        assert_eq!(
+            case["provisioningUser"]["username"], "provisioning@logik.io.acme.uat",
+            "found in the org: the administrator of the two"
+        );
+        assert_eq!(case["cpqAdmins"], serde_json::json!(["jane@acme.com.uat"]));
+        assert_eq!(case["newOrgId"], logik_org_emulator::SEED_ORG_ID);
+        assert_eq!(case["org"]["orgId"], logik_org_emulator::SEED_ORG_ID);
+        assert_eq!(case["org"]["sandboxName"], "uat");
+        assert_eq!(case["org"]["refreshed"], true);
+        let checks = case["checks"].as_array().unwrap();
+        let provisioning = checks
+            .iter()
+            .find(|c| c["name"].as_str().unwrap().starts_with("Provisioning user"))
+            .unwrap_or_else(|| panic!("{case:#}"));
+        // The seed's provisioning user still has the refreshed email: only that is wrong.
+        let detail = provisioning["detail"].as_str().unwrap();
+        assert!(
+            detail.contains(".invalid") && !detail.contains("profile"),
+            "{language:?}: judged by permissions, not by the translated name: {detail}"
+        );
+        let admin = checks
+            .iter()
+            .find(|c| c["name"] == "CPQ Admin jane@acme.com.uat")
+            .unwrap();
+        assert_eq!(admin["ok"], true);
+        assert!(
+            admin["detail"]
+                .as_str()
+                .unwrap()
+                .contains(&language.word("System Administrator")),
+            "the profile as the org names it: {admin:#}"
+        );
+    }
+}

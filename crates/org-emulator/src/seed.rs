@@ -53,18 +53,20 @@ fn data_schemas(logik: bool, cpq: bool) -> Vec<ObjectSchema> {
                 F::new("Name", "Name", T::String).required(),
                 F::new("UserType", "User Type", T::Picklist).read_only(),
                 F::new("Description", "Description", T::String),
-                F::new("PermissionsApiEnabled", "API Enabled", T::Boolean),
-                F::new("PermissionsModifyAllData", "Modify All Data", T::Boolean),
+                F::new("PermissionsApiEnabled", "API Enabled", T::Boolean).unsortable(),
+                F::new("PermissionsModifyAllData", "Modify All Data", T::Boolean).unsortable(),
                 F::new(
                     "PermissionsViewSetup",
                     "View Setup and Configuration",
                     T::Boolean,
-                ),
+                )
+                .unsortable(),
                 F::new(
                     "PermissionsCustomizeApplication",
                     "Customize Application",
                     T::Boolean,
-                ),
+                )
+                .unsortable(),
             ],
         )
         .read_only(),

@@ -1130,7 +1130,16 @@ fn matching<'a>(
     let order: Vec<(Resolved, &OrderItem)> = q
         .order_by
         .iter()
-        .map(|o| resolve(env, &table.schema, &o.field).map(|r| (r, o)))
+        .map(|o| {
+            let r = resolve(env, &table.schema, &o.field)?;
+            if !r.field.sortable {
+                return Err(invalid_field(format!(
+                    "field '{}' can not be sorted in a query call",
+                    r.field.name
+                )));
+            }
+            Ok((r, o))
+        })
         .collect::<Result<_, _>>()?;
     let mut rows: Vec<&Record> = table
         .records
@@ -1490,6 +1499,62 @@ mod tests {
         assert!(like("100%", "100\\%"));
         assert!(!like("1000", "100\\%"));
         assert!(like("Ärger", "ä%"));
+    }
+
+    /// Profile's permission fields are "Filter, Update" in the Object Reference: a filter on
+    /// them works (on Profile, and through `User.Profile`), a sort does not. In a German org
+    /// the names are translated and the permissions still tell the administrators.
+    #[test]
+    fn profile_permissions_filter_but_do_not_sort() {
+        let mut s = sandbox();
+        crate::language::localize(&mut s, crate::language::Language::German);
+        let admins = "PermissionsModifyAllData = true AND PermissionsCustomizeApplication = true AND PermissionsApiEnabled = true AND UserType = 'Standard'";
+        let out = run(&s, &format!("SELECT Id, Name FROM Profile WHERE {admins}")).unwrap();
+        assert_eq!(names(&out, "Name"), ["Systemadministrator"]);
+        let through_user = admins
+            .replace("Permissions", "Profile.Permissions")
+            .replace("UserType", "Profile.UserType");
+        let out = run(
+            &s,
+            &format!("SELECT Username, Profile.Name, Profile.PermissionsApiEnabled FROM User WHERE IsActive = true AND {through_user} ORDER BY Username"),
+        )
+        .unwrap();
+        assert_eq!(
+            names(&out, "Username"),
+            [
+                "admin@acme.com.uat",
+                "jane@acme.com.uat",
+                "provisioning@logik.io.acme.uat"
+            ]
+        );
+        assert_eq!(out.records[0]["Profile"]["PermissionsApiEnabled"], true);
+        for sort in ["PermissionsModifyAllData", "Profile.PermissionsApiEnabled"] {
+            let object = if sort.starts_with("Profile.") {
+                "User"
+            } else {
+                "Profile"
+            };
+            let err = run(&s, &format!("SELECT Id FROM {object} ORDER BY {sort}")).unwrap_err();
+            assert_eq!(err.code, "INVALID_FIELD", "{sort}");
+            assert!(err.message.contains("can not be sorted"), "{}", err.message);
+        }
+        let described = s
+            .data
+            .table("Profile")
+            .unwrap()
+            .schema
+            .fields
+            .iter()
+            .find(|f| f.name == "PermissionsModifyAllData")
+            .unwrap()
+            .describe();
+        assert_eq!(
+            (
+                described["filterable"].clone(),
+                described["sortable"].clone()
+            ),
+            (json!(true), json!(false))
+        );
     }
 
     #[test]

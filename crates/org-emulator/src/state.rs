@@ -114,6 +114,8 @@ pub struct FieldSchema {
     pub relationship_name: Option<String>,
     /// The first API version (major) that has the field; 0 when every served version has it.
     pub since: u32,
+    /// Usable in ORDER BY (describe's `sortable`).
+    pub sortable: bool,
 }
 
 impl FieldSchema {
@@ -142,7 +144,15 @@ impl FieldSchema {
             reference_to: Vec::new(),
             relationship_name: None,
             since: 0,
+            sortable: field_type != FieldType::TextArea,
         }
+    }
+
+    /// Filterable but not sortable, as the Object Reference marks `Profile`'s permission
+    /// fields ("Filter, Update").
+    pub fn unsortable(mut self) -> Self {
+        self.sortable = false;
+        self
     }
 
     /// Only in API version `major`.0 and later.
@@ -219,10 +229,7 @@ impl FieldSchema {
         m.insert("externalId".into(), false.into());
         m.insert("calculated".into(), false.into());
         m.insert("filterable".into(), true.into());
-        m.insert(
-            "sortable".into(),
-            (self.field_type != FieldType::TextArea).into(),
-        );
+        m.insert("sortable".into(), self.sortable.into());
         m.insert(
             "idLookup".into(),
             (self.field_type == FieldType::Id || self.unique).into(),
