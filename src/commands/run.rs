@@ -19,7 +19,8 @@ pub async fn run(args: RunArgs, globals: &Globals) -> Result<CommandOutput> {
     let jsonl = args.jsonl;
     let progress = !jsonl && globals.format == Format::Text && std::io::stderr().is_terminal();
     let target = args.target_orgs.first().cloned();
-    let (summary, warnings) = run_org(args, target, |event| {
+    let config = crate::project::load(args.config.config.as_deref())?;
+    let (summary, warnings) = run_org(args, config, target, |event| {
         if jsonl {
             print_json_line(event);
         }
@@ -60,16 +61,16 @@ pub fn progress_line(event: &RunEvent) -> Option<String> {
     }
 }
 
-/// The whole procedure on one org (`target`: as named with -o; none: the default or piped org).
-/// Returns the summary and the warnings to pass on.
+/// The whole procedure on one org (`target`: as named with -o; none: the default or piped org),
+/// with the project config the caller loaded. Returns the summary and the warnings to pass on.
 pub async fn run_org(
     mut args: RunArgs,
+    config: Option<crate::project::LoadedConfig>,
     target: Option<String>,
     on_event: impl FnMut(&RunEvent),
 ) -> Result<(RunSummary, Vec<String>)> {
     // Everything local first (config, org identity, snapshot): bad input ends here, before any
     // request.
-    let config = crate::project::load(args.config.config.as_deref())?;
     let step_flags = args.step_flags(target);
     let identity = identify(org_request(&step_flags.org)?)?;
     let sandbox = OrgFacts::from_identity(&identity).sandbox_name;

@@ -1,11 +1,12 @@
 //! `run` over several sandboxes in one process (`-o uat -o qa -o dev`, or `--all` for every
-//! sandbox of the project config): the orgs run concurrently, each with its own journal; one
+//! sandbox of the project config): the orgs run concurrently, each on its own thread with its own journal; one
 //! org's failure never stops another; one combined summary, and `--jsonl` events tagged with
 //! their org.
 
 use super::run::{progress_line, run_org};
 use crate::cli::run::RunArgs;
 use crate::commands::shared::Globals;
+use crate::project::LoadedConfig;
 use crate::protocol::output::{eprintln_quiet, print_json_line};
 use crate::protocol::{CommandOutput, Error, Format, Result};
 use crate::steps::fleet::{FleetEvent, FleetOrg, FleetSummary, OrgEvent};
@@ -14,47 +15,40 @@ use std::io::IsTerminal;
 use std::pin::Pin;
 use std::task::Poll;
 
-/// One org's run, boxed so that all of them can be driven together.
-type OrgRun<'a> = Pin<Box<dyn Future<Output = (FleetOrg, Vec<String>)> + 'a>>;
-
 pub async fn run(args: RunArgs, globals: &Globals) -> Result<CommandOutput> {
-    let targets = targets(&args)?;
+    let config = crate::project::load(args.config.config.as_deref())?;
+    let targets = targets(&args, config.as_ref())?;
     let jsonl = args.jsonl;
     let progress = !jsonl && globals.format == Format::Text && std::io::stderr().is_terminal();
-    let runs: Vec<OrgRun<'_>> = targets
+    // Each org runs on a thread and a runtime of its own: what one org does without awaiting
+    // (its journal's fsync, reading sf's auth files, parsing answers) never holds up the others,
+    // and none waits for another's turn. A thread that cannot start or that panics ends its org
+    // as failed; the others go on.
+    let runs: Vec<_> = targets
         .iter()
         .map(|target| {
-            let args = args.clone();
-            let target = target.clone();
-            Box::pin(async move {
-                let on_event = |event: &crate::steps::procedure::RunEvent| {
-                    if jsonl {
-                        print_json_line(&OrgEvent {
-                            target: target.clone(),
-                            event: event.clone(),
-                        });
-                    }
-                    if progress && let Some(line) = progress_line(event) {
-                        eprintln_quiet(&format!("{target}: {line}"));
-                    }
-                };
-                match run_org(args, Some(target.clone()), on_event).await {
-                    Ok((summary, warnings)) => {
-                        let warnings = warnings
-                            .into_iter()
-                            .map(|w| format!("{target}: {w}"))
-                            .collect();
-                        (FleetOrg::from_summary(&target, summary), warnings)
-                    }
-                    Err(err) => (FleetOrg::from_error(&target, &err), Vec::new()),
-                }
-            }) as OrgRun<'_>
+            let (done, ended) = tokio::sync::oneshot::channel();
+            let (args, config, name) = (args.clone(), config.clone(), target.clone());
+            let started = std::thread::Builder::new()
+                .name(format!("run {target}"))
+                .spawn(move || {
+                    let _ = done.send(run_one(args, config, name, jsonl, progress));
+                });
+            (target.clone(), started.map(|_| ended))
         })
         .collect();
-    let ended = join_all(runs).await;
     let mut warnings = Vec::new();
     let mut orgs = Vec::new();
-    for (org, org_warnings) in ended {
+    for (target, run) in runs {
+        let (org, org_warnings) = match run {
+            Ok(ended) => ended.await.unwrap_or_else(|_| {
+                failed(
+                    &target,
+                    "The org's run stopped unexpectedly (an internal error).",
+                )
+            }),
+            Err(err) => failed(&target, &format!("Could not start the org's run: {err}")),
+        };
         orgs.push(org);
         warnings.extend(org_warnings);
     }
@@ -74,11 +68,54 @@ pub async fn run(args: RunArgs, globals: &Globals) -> Result<CommandOutput> {
     Ok(output)
 }
 
+fn failed(target: &str, message: &str) -> (FleetOrg, Vec<String>) {
+    let err = Error::new("InternalError", message);
+    (FleetOrg::from_error(target, &err), Vec::new())
+}
+
+/// One org's whole run, on the calling thread.
+fn run_one(
+    args: RunArgs,
+    config: Option<LoadedConfig>,
+    target: String,
+    jsonl: bool,
+    progress: bool,
+) -> (FleetOrg, Vec<String>) {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => return failed(&target, &format!("Could not start the org's run: {err}")),
+    };
+    let on_event = |event: &crate::steps::procedure::RunEvent| {
+        if jsonl {
+            print_json_line(&OrgEvent {
+                target: target.clone(),
+                event: event.clone(),
+            });
+        }
+        if progress && let Some(line) = progress_line(event) {
+            eprintln_quiet(&format!("{target}: {line}"));
+        }
+    };
+    match runtime.block_on(run_org(args, config, Some(target.clone()), on_event)) {
+        Ok((summary, warnings)) => {
+            let warnings = warnings
+                .into_iter()
+                .map(|w| format!("{target}: {w}"))
+                .collect();
+            (FleetOrg::from_summary(&target, summary), warnings)
+        }
+        Err(err) => (FleetOrg::from_error(&target, &err), Vec::new()),
+    }
+}
+
 /// The orgs named: each `-o`, or with `--all` each sandbox of the config (its `targetOrg`, else
 /// its name as the sf alias). Names repeated are run once.
-fn targets(args: &RunArgs) -> Result<Vec<String>> {
+fn targets(args: &RunArgs, config: Option<&LoadedConfig>) -> Result<Vec<String>> {
     let mut targets: Vec<String> = if args.all {
-        let config = crate::project::load(args.config.config.as_deref())?.ok_or_else(|| {
+        let config = config.ok_or_else(|| {
             Error::input(
                 "NoConfigError",
                 "--all runs every sandbox of the project config, and there is none here (no sfdx-project.json with plugins.logik-refresh).",

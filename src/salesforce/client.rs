@@ -110,18 +110,8 @@ impl Client {
             check_url_is_safe(&refresh.token_url, "login URL")?;
             refresh.refresh_token.hold();
         }
-        // reqwest is built without a bundled crypto provider so that we choose ring (small,
-        // fast to build); it must be installed before the first client exists.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let timeout = env_u64("LOGIK_REFRESH_HTTP_TIMEOUT_MS").unwrap_or(60_000);
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("logik-refresh/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(Duration::from_millis(timeout.min(10_000)))
-            .timeout(Duration::from_millis(timeout))
-            .build()
-            .map_err(|e| Error::new("HttpClientError", format!("Could not set up HTTPS: {e}")))?;
         Ok(Client {
-            http,
+            http: http_client()?,
             instance_url: conn.instance_url,
             api_version: match conn.api_version {
                 Some(version) => std::sync::OnceLock::from(version),
@@ -569,6 +559,42 @@ impl Client {
             }
         }
     }
+}
+
+/// An HTTP client with the process's one TLS setup. Reading the system's root certificates is
+/// what building a client costs; `run --all` builds one client per org, one after the other on
+/// the one runtime thread, so they are read once and shared (a client itself is not shared:
+/// its connections belong to the runtime that made them).
+fn http_client() -> Result<reqwest::Client> {
+    // Built by the first thread that asks, while the others wait for it (`run --all` starts
+    // every org's thread at once); a failure is remembered as well as a success.
+    static TLS: std::sync::OnceLock<std::result::Result<rustls::ClientConfig, String>> =
+        std::sync::OnceLock::new();
+    let setup_error = |e: &dyn std::fmt::Display| {
+        Error::new("HttpClientError", format!("Could not set up HTTPS: {e}"))
+    };
+    let tls = TLS
+        .get_or_init(|| {
+            // reqwest is built without a bundled crypto provider so that we choose ring
+            // (small, fast to build); it must be installed before the first client exists.
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            use rustls_platform_verifier::ConfigVerifierExt;
+            let mut tls =
+                rustls::ClientConfig::with_platform_verifier().map_err(|e| e.to_string())?;
+            // As reqwest sets it for a client that speaks HTTP/1.1 only.
+            tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+            Ok(tls)
+        })
+        .clone()
+        .map_err(|e| setup_error(&e))?;
+    let timeout = env_u64("LOGIK_REFRESH_HTTP_TIMEOUT_MS").unwrap_or(60_000);
+    reqwest::Client::builder()
+        .user_agent(concat!("logik-refresh/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(Duration::from_millis(timeout.min(10_000)))
+        .timeout(Duration::from_millis(timeout))
+        .tls_backend_preconfigured(tls)
+        .build()
+        .map_err(|e| setup_error(&e))
 }
 
 /// An answer as received.

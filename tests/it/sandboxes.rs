@@ -454,3 +454,87 @@ fn run_all_finishes_the_other_sandboxes_when_one_fails_and_exits_1_with_the_summ
         text.stdout
     );
 }
+
+/// Each org of `run --all` runs on its own: one waiting for its lock (`--wait-lock`, while
+/// another process writes that org) holds up no other org, which finishes meanwhile.
+#[test]
+fn run_many_an_org_waiting_for_its_lock_holds_up_no_other() {
+    use std::io::BufRead;
+    let (emulators, sandbox) = three_sandboxes();
+    let entry = |url: &str| json!({"runtimeUrl": url, "refreshTokenUser": "admin@acme.com", "runtimeClients": []});
+    write_project(
+        &sandbox,
+        json!({"sandboxes": {
+            "uat": entry("https://acme-uat.test.logik.io"),
+            "qa": entry("https://acme-qa.test.logik.io")}}),
+    );
+    // Another process writes qa, its write held 5 s by the org: it holds qa's lock that long.
+    emulators[1].inject(logik_org_emulator::Fault {
+        method: Some("PATCH".into()),
+        path_contains: Some("LGK__ConfigurationTenant__c".into()),
+        times: 1,
+        kind: logik_org_emulator::FaultKind::Latency { ms: 5000 },
+    });
+    let qa_lock = sandbox.state().join("locks").join(format!(
+        "{}.lock",
+        emulators[1].with_state(|s| s.org_id.clone())
+    ));
+    let mut holder = sandbox
+        .cmd(&[
+            "step",
+            "tenant-urls",
+            "-o",
+            "qa",
+            "--runtime-url",
+            "https://acme-qa.test.logik.io",
+            "--json",
+        ])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let holds = format!("\"pid\":{}", holder.id());
+    let started = std::time::Instant::now();
+    while !std::fs::read_to_string(&qa_lock).is_ok_and(|t| t.contains(&holds)) {
+        assert!(
+            started.elapsed().as_secs() < 60,
+            "the writer never took qa's lock"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+
+    let mut fleet = sandbox
+        .cmd(&["run", "--all", "--wait-lock", "60", "--jsonl"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(fleet.stdout.take().unwrap()).lines();
+    // uat's last step ends while qa still waits for the other process.
+    loop {
+        let line = lines.next().expect("uat's run ended").unwrap();
+        let event: Value = serde_json::from_str(&line).unwrap();
+        if event["target"] == "uat"
+            && event["event"] == "step-finished"
+            && event["index"] == event["total"]
+        {
+            break;
+        }
+    }
+    assert!(
+        holder.try_wait().unwrap().is_none(),
+        "uat finished only after qa's lock was free"
+    );
+    assert!(holder.wait().unwrap().success());
+    let rest: Vec<Value> = lines
+        .map(|l| serde_json::from_str(&l.unwrap()).unwrap())
+        .collect();
+    let summary = rest.last().unwrap();
+    assert_eq!(summary["event"], "fleet-summary", "{summary:#}");
+    for org in summary["summary"]["orgs"].as_array().unwrap() {
+        assert_eq!(org["outcome"], "pending", "{org:#}");
+    }
+    assert_eq!(fleet.wait().unwrap().code(), Some(68));
+}
