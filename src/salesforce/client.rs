@@ -50,13 +50,8 @@ pub fn check_api_version(version: &str) -> Result<()> {
     )))
 }
 
-/// What it takes to renew an access token (`POST {login}/services/oauth2/token`).
-#[derive(Debug, Clone)]
-pub struct RefreshGrant {
-    pub token_url: Url,
-    pub client_id: String,
-    pub refresh_token: Secret,
-}
+mod renewal;
+pub use renewal::{RefreshGrant, TokenFallback};
 
 /// Where and as whom to talk to an org.
 #[derive(Debug, Clone)]
@@ -66,6 +61,8 @@ pub struct Connection {
     pub api_version: Option<String>,
     pub access_token: Secret,
     pub refresh: Option<RefreshGrant>,
+    /// Asked for a fresh token when there is no refresh token or the org refuses the renewal.
+    pub fallback: Option<TokenFallback>,
     /// For messages: which org this is (`admin@acme.com.uat`).
     pub username: Option<String>,
 }
@@ -77,7 +74,10 @@ pub struct Client {
     username: Option<String>,
     token: RwLock<(u64, Secret)>,
     refresh: Option<RefreshGrant>,
-    refresh_lock: tokio::sync::Mutex<()>,
+    fallback: Option<TokenFallback>,
+    /// Held while renewing; keeps the failure of the last renewal (by token generation) so that
+    /// requests that failed together do not each try again.
+    refresh_lock: tokio::sync::Mutex<Option<(u64, Error)>>,
     retry: RetryPolicy,
     requests: AtomicU64,
     warnings: Mutex<Vec<String>>,
@@ -109,6 +109,9 @@ impl Client {
         if let Some(refresh) = &conn.refresh {
             check_url_is_safe(&refresh.token_url, "login URL")?;
             refresh.refresh_token.hold();
+            if let Some(secret) = &refresh.client_secret {
+                secret.hold();
+            }
         }
         Ok(Client {
             http: http_client()?,
@@ -120,7 +123,8 @@ impl Client {
             username: conn.username,
             token: RwLock::new((0, conn.access_token)),
             refresh: conn.refresh,
-            refresh_lock: tokio::sync::Mutex::new(()),
+            fallback: conn.fallback,
+            refresh_lock: tokio::sync::Mutex::new(None),
             retry: RetryPolicy::from_env(),
             requests: AtomicU64::new(0),
             warnings: Mutex::new(Vec::new()),
@@ -466,74 +470,6 @@ impl Client {
                 .map(str::to_string),
             body,
         })
-    }
-
-    /// Renews the access token once. `seen` is the token generation the failed request used:
-    /// when another request already renewed it, the new token is simply used.
-    async fn renew_token(&self, seen: u64) -> Result<()> {
-        let _guard = self.refresh_lock.lock().await;
-        if self.token.read().unwrap().0 != seen {
-            return Ok(());
-        }
-        let Some(grant) = &self.refresh else {
-            return Err(self.session_error(Error::new(
-                "ExpiredAccessTokenError",
-                "The org refused the access token (401 INVALID_SESSION_ID) and there is no refresh token to renew it.",
-            )));
-        };
-        let form = [
-            ("grant_type", "refresh_token"),
-            ("client_id", grant.client_id.as_str()),
-            ("refresh_token", grant.refresh_token.expose()),
-        ];
-        let request = self.http.post(grant.token_url.clone()).form(&form);
-        let answer = match self.exchange(request).await {
-            Ok(answer) => answer,
-            Err(Failure::TooLarge) => return Err(too_large_error("POST /services/oauth2/token")),
-            Err(Failure::Network(e)) => {
-                return Err(network_error(&e, "POST /services/oauth2/token", 1));
-            }
-        };
-        let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_GATEWAY);
-        let text = String::from_utf8_lossy(&answer.body).into_owned();
-        let token = serde_json::from_str::<Value>(&text).ok().and_then(|v| {
-            v.get("access_token")
-                .and_then(Value::as_str)
-                .map(str::to_string)
-        });
-        match token {
-            Some(token) if status.is_success() => {
-                let mut slot = self.token.write().unwrap();
-                *slot = (slot.0 + 1, Secret::held(token));
-                Ok(())
-            }
-            _ => {
-                let scrubbed = crate::redacted::scrub(&text);
-                let reason = serde_json::from_str::<Value>(&scrubbed)
-                    .ok()
-                    .and_then(|v| {
-                        v.get("error_description")
-                            .and_then(Value::as_str)
-                            .map(str::to_string)
-                    })
-                    .unwrap_or_else(|| format!("HTTP {status}"));
-                Err(self.session_error(Error::new(
-                    "TokenRefreshError",
-                    format!("The access token expired and renewing it failed: {reason}."),
-                )))
-            }
-        }
-    }
-
-    fn session_error(&self, mut err: Error) -> Error {
-        let who = self.username.as_deref().unwrap_or("<alias>");
-        err.actions.clear();
-        err.actions
-            .push(format!("Log in again: sf org login web -o {who}"));
-        err.actions.push(format!(
-            "Or let sf renew the session, then retry: sf org display -o {who}"
-        ));
-        err
     }
 
     fn note_api_usage(&self, headers: &reqwest::header::HeaderMap) {

@@ -9,7 +9,7 @@ pub mod response;
 pub mod retry;
 pub mod trace;
 
-pub use client::{Client, Connection, RefreshGrant};
+pub use client::{Client, Connection, RefreshGrant, TokenFallback};
 pub mod ids;
 pub mod tooling_write;
 

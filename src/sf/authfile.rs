@@ -165,6 +165,10 @@ pub struct StoredAuth {
     pub instance_url: String,
     pub login_url: Option<String>,
     pub client_id: Option<String>,
+    /// `clientSecret`: the connected app's consumer secret, when sf stored one (decrypted).
+    pub client_secret: Option<Secret>,
+    /// `privateKey` is set: the org was authorized with JWT, and has no refresh token.
+    pub jwt: bool,
     pub access_token: Secret,
     pub refresh_token: Option<Secret>,
     /// `instanceApiVersion`: the org's API version when sf last looked.
@@ -194,12 +198,15 @@ pub fn load_stored_auth(home: &Path, username: &str, key: &LoadedKey) -> Result<
         )
     })?;
     let refresh_token = open("refreshToken")?;
+    let client_secret = open("clientSecret")?;
     let text = |name: &str| file.text(name).map(str::to_string);
     Ok(StoredAuth {
         org_id: text("orgId"),
         instance_url: text("instanceUrl").unwrap_or_default(),
         login_url: text("loginUrl"),
         client_id: text("clientId"),
+        client_secret,
+        jwt: file.text("privateKey").is_some(),
         access_token,
         refresh_token,
         api_version: text("instanceApiVersion"),
@@ -334,11 +341,29 @@ mod tests {
         let mut json: Value = serde_json::from_str(V2_AUTH).unwrap();
         json["refreshToken"] =
             crypto::encrypt("5Aep861refresh", &key, "00112233445566778899aabb").into();
-        json["clientId"] = "PlatformCLI".into();
+        json["clientId"] = "3MVG9app".into();
+        json["clientSecret"] =
+            crypto::encrypt("app-consumer-secret", &key, "aabbccddeeff001122334455").into();
         let home = home_with(&json.to_string());
         let stored = load_stored_auth(home.path(), USER, &loaded(V2_KEY, home.path())).unwrap();
-        assert_eq!(stored.refresh_token.unwrap().expose(), "5Aep861refresh");
-        assert_eq!(stored.client_id.as_deref(), Some("PlatformCLI"));
+        assert_eq!(stored.refresh_token.as_ref().unwrap().expose(), "5Aep861refresh");
+        assert_eq!(stored.client_id.as_deref(), Some("3MVG9app"));
+        assert_eq!(
+            stored.client_secret.as_ref().unwrap().expose(),
+            "app-consumer-secret"
+        );
+        assert!(!stored.jwt);
+        assert!(!format!("{stored:?}").contains("app-consumer-secret"));
+    }
+
+    #[test]
+    fn a_private_key_marks_a_jwt_org() {
+        let mut json: Value = serde_json::from_str(V2_AUTH).unwrap();
+        json["privateKey"] = "/home/ci/server.key".into();
+        json["clientId"] = "3MVG9jwt".into();
+        let home = home_with(&json.to_string());
+        let stored = load_stored_auth(home.path(), USER, &loaded(V2_KEY, home.path())).unwrap();
+        assert!(stored.jwt && stored.refresh_token.is_none() && stored.client_secret.is_none());
     }
 
     #[test]

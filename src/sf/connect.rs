@@ -11,12 +11,13 @@ use crate::redacted::{Secret, is_redacted_placeholder};
 use crate::salesforce::client::{check_no_credentials, parse_instance_url};
 use crate::salesforce::ids::OrgId;
 use crate::salesforce::{Connection, RefreshGrant};
-use crate::sf::authfile::load_stored_auth;
+use crate::sf::authfile::{StoredAuth, load_stored_auth};
 use crate::sf::config::{configured_api_version, resolve_target_org};
 use crate::sf::home::{SfEnv, home_dir};
 use crate::sf::intake::PipedOrg;
 use crate::sf::keychain::sf_key;
 use crate::sf::runner::run_sf_json;
+use crate::sf::sf_token::{SHOW_ACCESS_TOKEN, sf_fallback, token_from_sf};
 use reqwest::Url;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -155,34 +156,25 @@ pub fn connect(identity: &OrgIdentity) -> Result<(Connection, TokenSource)> {
                     }
                     let instance_url = stored.instance_url.clone();
                     let refresh = match &stored.refresh_token {
-                        Some(refresh_token) => {
-                            let login = stored
-                                .login_url
-                                .clone()
-                                .unwrap_or(stored.instance_url.clone());
-                            Some(RefreshGrant {
-                                token_url: parse_instance_url(&login)?
-                                    .join("/services/oauth2/token")
-                                    .map_err(|e| Error::new("InvalidUrlError", e.to_string()))?,
-                                client_id: stored
-                                    .client_id
-                                    .clone()
-                                    .unwrap_or_else(|| SF_DEFAULT_CLIENT_ID.to_string()),
-                                refresh_token: refresh_token.clone(),
-                            })
-                        }
+                        Some(refresh_token) => Some(refresh_grant(&stored, refresh_token)?),
                         None => None,
                     };
+                    // sf renews a JWT org (no refresh token) with its private key, and may
+                    // succeed where the org refused our renewal: ask it then. An org logged in
+                    // with a bare access token cannot be renewed by anyone.
+                    let fallback =
+                        (stored.jwt || refresh.is_some()).then(|| sf_fallback(&stored.username));
                     let mut identity = identity.clone();
                     if identity.api_version.is_none() {
                         identity.api_version = stored.api_version.clone();
                     }
-                    let conn = connection(
+                    let mut conn = connection(
                         &identity,
                         &instance_url,
                         stored.access_token.clone(),
                         refresh,
                     )?;
+                    conn.fallback = fallback;
                     let source = TokenSource::AuthFile {
                         path: stored.path.display().to_string(),
                         key: key.source.to_string(),
@@ -224,34 +216,30 @@ pub fn connect(identity: &OrgIdentity) -> Result<(Connection, TokenSource)> {
 
     // 4. The sf CLI itself.
     if let Some(username) = &username {
-        match run_sf_json(&["org", "auth", "show-access-token", "-o", username]) {
-            Ok(result) => {
-                let token = result
-                    .get("accessToken")
+        match token_from_sf(username) {
+            Ok(token) => {
+                // sf's token goes only to the instance URL sf records for the org, whatever
+                // the piped JSON claims.
+                let url = run_sf_json(&["org", "display", "-o", username])?
+                    .get("instanceUrl")
                     .and_then(|v| v.as_str())
-                    .unwrap_or("");
-                if !is_redacted_placeholder(token) {
-                    // sf's token goes only to the instance URL sf records for the org, whatever
-                    // the piped JSON claims.
-                    let url = run_sf_json(&["org", "display", "-o", username])?
-                        .get("instanceUrl")
-                        .and_then(|v| v.as_str())
-                        .map(str::to_string)
-                        .ok_or_else(|| {
-                            Error::new("SfOutputError", "sf org display gave no instanceUrl.")
-                        })?;
-                    if let Some(claimed) = identity.instance_url.as_deref() {
-                        check_same_host(claimed, &url, std::path::Path::new("sf org display"))?;
-                    }
-                    let conn = connection(identity, &url, Secret::held(token), None)?;
-                    return Ok((conn, TokenSource::SfCli));
+                    .map(str::to_string)
+                    .ok_or_else(|| {
+                        Error::new("SfOutputError", "sf org display gave no instanceUrl.")
+                    })?;
+                if let Some(claimed) = identity.instance_url.as_deref() {
+                    check_same_host(claimed, &url, std::path::Path::new("sf org display"))?;
                 }
-                tried.push("sf org auth show-access-token (no token)".to_string());
+                let conn = connection(identity, &url, token, None)?;
+                return Ok((conn, TokenSource::SfCli));
             }
             Err(err) if err.name == "SfNotFoundError" => {
                 tried.push("the sf CLI (not found)".to_string())
             }
-            Err(err) => tried.push(format!("sf org auth show-access-token ({})", err.message)),
+            Err(err) if err.name == "SfOutputError" => {
+                tried.push(format!("{SHOW_ACCESS_TOKEN} (no token)"))
+            }
+            Err(err) => tried.push(format!("{SHOW_ACCESS_TOKEN} ({})", err.message)),
         }
     }
 
@@ -286,7 +274,29 @@ fn connection(
         api_version: identity.api_version.clone(),
         access_token: token,
         refresh,
+        fallback: None,
         username: identity.alias.clone().or(identity.username.clone()),
+    })
+}
+
+/// The refresh-token grant as sf sends it: the auth file's `clientId` (sf's default app when
+/// none), its `clientSecret` when stored, to the login URL the auth file records (the instance
+/// URL when it records none): the refresh token and the secret go to no other host.
+fn refresh_grant(stored: &StoredAuth, refresh_token: &Secret) -> Result<RefreshGrant> {
+    let login = stored
+        .login_url
+        .clone()
+        .unwrap_or(stored.instance_url.clone());
+    Ok(RefreshGrant {
+        token_url: parse_instance_url(&login)?
+            .join("/services/oauth2/token")
+            .map_err(|e| Error::new("InvalidUrlError", e.to_string()))?,
+        client_id: stored
+            .client_id
+            .clone()
+            .unwrap_or_else(|| SF_DEFAULT_CLIENT_ID.to_string()),
+        client_secret: stored.client_secret.clone(),
+        refresh_token: refresh_token.clone(),
     })
 }
 

@@ -8,3 +8,4 @@ pub mod home;
 pub mod intake;
 pub mod keychain;
 pub mod runner;
+pub mod sf_token;

@@ -31,4 +31,5 @@ mod step_call;
 mod steps;
 mod tenant_urls;
 mod terminal;
+mod token_renewal;
 mod trace;

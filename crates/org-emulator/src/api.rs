@@ -162,7 +162,7 @@ pub(crate) fn handle(state: &mut OrgState, page_size: usize, req: &ApiRequest) -
     }
     if path == "/services/oauth2/token" {
         return if method == "POST" {
-            token(state, req)
+            crate::auth::token(state, req)
         } else {
             method_not_allowed(&method, "POST")
         };
@@ -205,47 +205,7 @@ fn method_not_allowed(method: &str, allowed: &str) -> ApiResponse {
 }
 
 // ---------------------------------------------------------------------------------------------
-// OAuth.
-
-fn token(state: &mut OrgState, req: &ApiRequest) -> ApiResponse {
-    let mut params = util::parse_form(&String::from_utf8_lossy(req.body));
-    params.extend(util::parse_form(req.query.unwrap_or("")));
-    let get = |k: &str| {
-        params
-            .iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.as_str())
-    };
-    let oauth_error =
-        |e: &str, d: &str| ApiResponse::json(400, &json!({"error": e, "error_description": d}));
-    match get("grant_type") {
-        Some("refresh_token") => {}
-        Some(_) => return oauth_error("unsupported_grant_type", "grant type not supported"),
-        None => return oauth_error("invalid_request", "grant type not supported"),
-    }
-    if get("client_id").is_none_or(str::is_empty) {
-        return oauth_error("invalid_client_id", "client identifier invalid");
-    }
-    if get("refresh_token") != Some(state.refresh_token.as_str()) || state.refresh_token.is_empty()
-    {
-        return oauth_error("invalid_grant", "expired access/refresh token");
-    }
-    let token = format!("{}!AQ4AQ{}", &state.org_id[..15], util::random_token(92));
-    state.access_token = token.clone();
-    state.token_expired = false;
-    ApiResponse::json(
-        200,
-        &json!({
-            "access_token": token,
-            "signature": format!("{}=", util::random_token(43).replace(['.', '_'], "A")),
-            "scope": "refresh_token web api",
-            "instance_url": state.instance_url,
-            "id": format!("{}/id/{}/{}", state.instance_url, state.org_id, state.user_id),
-            "token_type": "Bearer",
-            "issued_at": util::now_ms().to_string(),
-        }),
-    )
-}
+// OAuth (the token endpoint is in `auth`).
 
 fn userinfo(state: &mut OrgState, req: &ApiRequest) -> ApiResponse {
     if !req.bearer.is_some_and(|b| state.token_is_current(b)) {

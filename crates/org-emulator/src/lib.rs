@@ -9,6 +9,7 @@
 //! control plane under `/__emulator/` (see the `server` module).
 
 mod api;
+mod auth;
 pub mod language;
 mod refresh;
 mod rules;
@@ -21,6 +22,8 @@ mod util;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_auth;
+#[cfg(test)]
 mod tests_strict;
 
 use std::net::SocketAddr;
@@ -31,6 +34,10 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+pub use auth::{
+    ConnectedApp, JWT_APP_CONSUMER_KEY, JWT_TEST_PRIVATE_KEY_PEM, SECRET_APP_CONSUMER_KEY,
+    SECRET_APP_CONSUMER_SECRET,
+};
 pub use seed::{OLD_TENANT_URL, PRODUCTION_TENANT_URL, SHADOW_TENANT_URL};
 pub use state::{
     FieldSchema, FieldType, ObjectSchema, ObjectStore, OrgState, Record, SObjectTable,

@@ -533,6 +533,9 @@ pub struct OrgState {
     /// Set by the `expire-token` fault: the current token is refused until a refresh.
     pub token_expired: bool,
     pub refresh_token: String,
+    /// The org's connected apps that token requests are checked against (none in the seeds:
+    /// the seeds' refresh token belongs to sf's global `PlatformCLI` app, which has no secret).
+    pub connected_apps: Vec<super::auth::ConnectedApp>,
     /// API calls counted before the emulator started (to push usage near the limit).
     pub api_usage_start: u64,
     /// API calls served since.
@@ -580,6 +583,7 @@ impl OrgState {
             access_token: String::new(),
             token_expired: false,
             refresh_token: String::new(),
+            connected_apps: Vec::new(),
             api_usage_start: 0,
             api_calls: 0,
             api_limit: 5000,
