@@ -346,7 +346,10 @@ mod tests {
             crypto::encrypt("app-consumer-secret", &key, "aabbccddeeff001122334455").into();
         let home = home_with(&json.to_string());
         let stored = load_stored_auth(home.path(), USER, &loaded(V2_KEY, home.path())).unwrap();
-        assert_eq!(stored.refresh_token.as_ref().unwrap().expose(), "5Aep861refresh");
+        assert_eq!(
+            stored.refresh_token.as_ref().unwrap().expose(),
+            "5Aep861refresh"
+        );
         assert_eq!(stored.client_id.as_deref(), Some("3MVG9app"));
         assert_eq!(
             stored.client_secret.as_ref().unwrap().expose(),
