@@ -27,6 +27,11 @@ pub struct Failure {
 
 /// The command line with the flags of `--flags-dir` added; unchanged without that flag.
 pub fn expand(args: Vec<OsString>) -> Result<Vec<OsString>, Failure> {
+    // Building the whole command tree costs more than the rest of a quick command (the offline
+    // intake): it is built only when a token could be the flag.
+    if !args.iter().skip(1).any(could_be_flags_dir) {
+        return Ok(args);
+    }
     let mut root = Cli::command();
     root.build();
     let scan = scan(&root, &args);
@@ -49,6 +54,11 @@ pub fn expand(args: Vec<OsString>) -> Result<Vec<OsString>, Failure> {
     out.extend(inserted);
     out.extend(tail);
     Ok(out)
+}
+
+/// `--flags-dir` or `--flags-dir=DIR`: the flag has no short form and no alias.
+fn could_be_flags_dir(arg: &OsString) -> bool {
+    arg.as_encoded_bytes().starts_with(b"--flags-dir")
 }
 
 /// What the command line says before any file is read.

@@ -43,26 +43,40 @@ pub fn context(cli: &Cli) -> &'static str {
 
 /// Runs the parsed command to completion (Ctrl-C ends it with exit 130).
 pub fn dispatch(cli: Cli) -> Result<CommandOutput> {
+    prepare(&cli)?;
+    // The offline intake reads a file and prints: it never waits, so it needs no runtime (whose
+    // start-up, with the signal handler, is a good part of a run that short).
+    let cli = match cli.command {
+        Command::Org(OrgCommand::Inspect(args)) if args.offline => {
+            return org::inspect::offline(args);
+        }
+        command => Cli { command, ..cli },
+    };
+    let globals = Globals::from_cli(&cli);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| Error::new("RuntimeError", format!("Could not start: {e}")))?;
     runtime.block_on(async move {
         tokio::select! {
-            result = run(cli) => result,
+            result = run(cli, globals) => result,
             _ = tokio::signal::ctrl_c() => Err(Error::new("InterruptedError", "Interrupted.").with_exit(ExitStatus::Interrupted)),
         }
     })
 }
 
-async fn run(cli: Cli) -> Result<CommandOutput> {
-    let globals = Globals::from_cli(&cli);
+/// What every command does first: the global flags take effect.
+fn prepare(cli: &Cli) -> Result<()> {
     if let Some(limit) = cli.net_timeout {
         crate::salesforce::limits::set_deadline(limit);
     }
     if let Some(path) = &cli.trace {
         crate::salesforce::trace::open(path)?;
     }
+    Ok(())
+}
+
+async fn run(cli: Cli, globals: Globals) -> Result<CommandOutput> {
     match cli.command {
         Command::Org(OrgCommand::Inspect(args)) => org::inspect::run(args).await,
         Command::Org(OrgCommand::Wait(args)) => org::wait::run(args).await,

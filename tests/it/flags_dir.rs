@@ -20,12 +20,20 @@ fn files_name_the_org_and_ask_for_json() {
     sandbox.sf_auth_store("v1", &format!("{}/", emulator.base_url()));
     let dir = flags_dir(&sandbox, &[("target-org", "uat\n"), ("json", "")]);
 
-    let out = run(sandbox.cmd(&["org", "inspect", "--flags-dir", dir.to_str().unwrap()]));
-    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
-    let value = out.json();
-    assert_valid("org-inspect", &value);
-    assert_eq!(value["result"]["alias"], "uat");
-    assert_eq!(value["result"]["orgId"], logik_org_emulator::SEED_ORG_ID);
+    let dir = dir.to_str().unwrap();
+    let joined = format!("--flags-dir={dir}");
+    // Both spellings, after the command and before it (a global flag).
+    for args in [
+        vec!["org", "inspect", "--flags-dir", dir],
+        vec![joined.as_str(), "org", "inspect"],
+    ] {
+        let out = run(sandbox.cmd(&args));
+        assert_eq!(out.code, 0, "{args:?}: {}\n{}", out.stdout, out.stderr);
+        let value = out.json();
+        assert_valid("org-inspect", &value);
+        assert_eq!(value["result"]["alias"], "uat");
+        assert_eq!(value["result"]["orgId"], logik_org_emulator::SEED_ORG_ID);
+    }
 }
 
 #[test]

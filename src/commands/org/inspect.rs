@@ -9,9 +9,11 @@ use crate::sf::connect::identify;
 use crate::sf::intake::PipedOrg;
 use std::fmt::Write;
 
-pub async fn run(args: InspectArgs) -> Result<CommandOutput> {
+/// `org inspect --offline`: the facts the piped JSON gives, without calling the org. Nothing
+/// here waits, so it runs outside the async runtime.
+pub fn offline(args: InspectArgs) -> Result<CommandOutput> {
     let request = org_request(&args.org)?;
-    if args.offline && request.piped.is_none() {
+    if request.piped.is_none() {
         return Err(Error::input(
             "OfflineNeedsInputError",
             "--offline works from sf JSON piped in (or --org-json), and none was given.",
@@ -19,21 +21,29 @@ pub async fn run(args: InspectArgs) -> Result<CommandOutput> {
         .with_action("sf org display --json -o <alias> | logik-refresh org inspect --offline"));
     }
     let identity = identify(request)?;
-    let (facts, warnings) = if args.offline {
-        let warnings = identity
-            .piped
-            .as_ref()
-            .map(PipedOrg::warnings_to_pass_on)
-            .unwrap_or_default();
-        (OrgFacts::from_identity(&identity), warnings)
-    } else {
-        let open = open_identified(identity).await?;
-        let mut warnings = open.warnings;
-        warnings.extend(open.client.take_warnings());
-        (open.facts, warnings)
-    };
-    let text = render_text(&facts);
-    Ok(CommandOutput::new(&facts, text).with_warnings(warnings))
+    let warnings = identity
+        .piped
+        .as_ref()
+        .map(PipedOrg::warnings_to_pass_on)
+        .unwrap_or_default();
+    Ok(output(&OrgFacts::from_identity(&identity), warnings))
+}
+
+/// `org inspect`: the org's facts, from the org itself.
+pub async fn run(args: InspectArgs) -> Result<CommandOutput> {
+    if args.offline {
+        return offline(args);
+    }
+    let identity = identify(org_request(&args.org)?)?;
+    let open = open_identified(identity).await?;
+    let mut warnings = open.warnings;
+    warnings.extend(open.client.take_warnings());
+    Ok(output(&open.facts, warnings))
+}
+
+fn output(facts: &OrgFacts, warnings: Vec<String>) -> CommandOutput {
+    let text = render_text(facts);
+    CommandOutput::new(facts, text).with_warnings(warnings)
 }
 
 fn render_text(facts: &OrgFacts) -> String {
