@@ -13,7 +13,7 @@ pub struct CompletionsResult {
     pub script: String,
 }
 
-pub fn run(args: CompletionsArgs) -> Result<CommandOutput> {
+pub fn cmd_completions(args: CompletionsArgs) -> Result<CommandOutput> {
     let script = script(args.shell);
     let result = CompletionsResult {
         shell: args.shell.to_string(),

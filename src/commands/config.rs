@@ -33,7 +33,7 @@ pub struct ConfigValidateResult {
     pub sandboxes: Vec<String>,
 }
 
-pub async fn run(command: ConfigCommand) -> Result<CommandOutput> {
+pub async fn cmd_config(command: ConfigCommand) -> Result<CommandOutput> {
     match command {
         ConfigCommand::Init(args) => init(args).await,
         ConfigCommand::Validate(flags) => validate(&flags),

@@ -32,7 +32,7 @@ pub struct ManPage {
     pub roff: Option<String>,
 }
 
-pub fn run(args: ManArgs) -> Result<CommandOutput> {
+pub fn cmd_man(args: ManArgs) -> Result<CommandOutput> {
     let pages = pages()?;
     let Some(dir) = &args.out_dir else {
         let text: String = pages.iter().map(|(_, _, roff)| roff.as_str()).collect();

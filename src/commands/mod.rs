@@ -48,7 +48,7 @@ pub fn dispatch(cli: Cli) -> Result<CommandOutput> {
     // start-up, with the signal handler, is a good part of a run that short).
     let cli = match cli.command {
         Command::Org(OrgCommand::Inspect(args)) if args.offline => {
-            return org::inspect::offline(args);
+            return org::inspect::cmd_org_inspect_offline(args);
         }
         command => Cli { command, ..cli },
     };
@@ -59,7 +59,7 @@ pub fn dispatch(cli: Cli) -> Result<CommandOutput> {
         .map_err(|e| Error::new("RuntimeError", format!("Could not start: {e}")))?;
     runtime.block_on(async move {
         tokio::select! {
-            result = run(cli, globals) => result,
+            result = dispatch_command(cli, globals) => result,
             _ = tokio::signal::ctrl_c() => Err(Error::new("InterruptedError", "Interrupted.").with_exit(ExitStatus::Interrupted)),
         }
     })
@@ -76,23 +76,23 @@ fn prepare(cli: &Cli) -> Result<()> {
     Ok(())
 }
 
-async fn run(cli: Cli, globals: Globals) -> Result<CommandOutput> {
+async fn dispatch_command(cli: Cli, globals: Globals) -> Result<CommandOutput> {
     match cli.command {
-        Command::Org(OrgCommand::Inspect(args)) => org::inspect::run(args).await,
-        Command::Org(OrgCommand::Wait(args)) => org::wait::run(args).await,
-        Command::Case(command) => case::run(command, &globals).await,
-        Command::Step(command) => step::run(command, &globals).await,
+        Command::Org(OrgCommand::Inspect(args)) => org::inspect::cmd_org_inspect(args).await,
+        Command::Org(OrgCommand::Wait(args)) => org::wait::cmd_org_wait(args).await,
+        Command::Case(command) => case::cmd_case(command, &globals).await,
+        Command::Step(command) => step::cmd_step(command, &globals).await,
         Command::Run(args) if args.all || args.target_orgs.len() > 1 => {
-            run_many::run(args, &globals).await
+            run_many::cmd_run_many(args, &globals).await
         }
-        Command::Run(args) => run::run(args, &globals).await,
-        Command::Rollback(args) => rollback::run(args).await,
-        Command::Schema(args) => schema::run(args),
-        Command::Config(command) => config::run(command).await,
-        Command::Snapshot(args) => snapshot::run(args).await,
-        Command::Secret(command) => secret::run(command, &globals).await,
-        Command::Doctor(args) => crate::doctor::run(args).await,
-        Command::Completions(args) => completions::run(args),
-        Command::Man(args) => man::run(args),
+        Command::Run(args) => run::cmd_run(args, &globals).await,
+        Command::Rollback(args) => rollback::cmd_rollback(args).await,
+        Command::Schema(args) => schema::cmd_schema(args),
+        Command::Config(command) => config::cmd_config(command).await,
+        Command::Snapshot(args) => snapshot::cmd_snapshot(args).await,
+        Command::Secret(command) => secret::cmd_secret(command, &globals).await,
+        Command::Doctor(args) => crate::doctor::cmd_doctor(args).await,
+        Command::Completions(args) => completions::cmd_completions(args),
+        Command::Man(args) => man::cmd_man(args),
     }
 }

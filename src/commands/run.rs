@@ -9,13 +9,11 @@ use crate::org::session::open_identified_with_users;
 use crate::protocol::output::{eprintln_quiet, print_json_line};
 use crate::protocol::{CommandOutput, Error, Format, Result};
 use crate::sf::connect::identify;
-use crate::steps::procedure::{
-    RunEvent, RunOptions, RunSummary, SnapshotReport, run as run_procedure,
-};
+use crate::steps::procedure::{RunEvent, RunOptions, RunSummary, SnapshotReport, run_steps};
 use crate::steps::runtime_clients::parse_client;
 use std::io::IsTerminal;
 
-pub async fn run(args: RunArgs, globals: &Globals) -> Result<CommandOutput> {
+pub async fn cmd_run(args: RunArgs, globals: &Globals) -> Result<CommandOutput> {
     let jsonl = args.jsonl;
     let progress = !jsonl && globals.format == Format::Text && std::io::stderr().is_terminal();
     let target = args.target_orgs.first().cloned();
@@ -139,7 +137,7 @@ pub async fn run_org(
         dry_run: args.dry_run,
         allow_production: args.allow_production,
     };
-    let summary = run_procedure(&open, &mut journal, &options, on_event).await?;
+    let summary = run_steps(&open, &mut journal, &options, on_event).await?;
     let mut warnings = open.warnings.clone();
     warnings.extend(open.client.take_warnings());
     Ok((summary, warnings))

@@ -15,7 +15,7 @@ use std::io::IsTerminal;
 use std::pin::Pin;
 use std::task::Poll;
 
-pub async fn run(args: RunArgs, globals: &Globals) -> Result<CommandOutput> {
+pub async fn cmd_run_many(args: RunArgs, globals: &Globals) -> Result<CommandOutput> {
     let config = crate::project::load(args.config.config.as_deref())?;
     let targets = targets(&args, config.as_ref())?;
     let jsonl = args.jsonl;

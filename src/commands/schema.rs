@@ -6,7 +6,7 @@ use crate::protocol::{CommandOutput, Error, Result};
 use crate::schemas;
 use serde_json::{Map, Value};
 
-pub fn run(args: SchemaArgs) -> Result<CommandOutput> {
+pub fn cmd_schema(args: SchemaArgs) -> Result<CommandOutput> {
     let all = schemas::all();
     if let Some(dir) = &args.out_dir {
         std::fs::create_dir_all(dir).map_err(|e| {

@@ -31,7 +31,7 @@ pub struct SnapshotDiffResult {
     pub differences: Vec<Difference>,
 }
 
-pub async fn run(args: SnapshotArgs) -> Result<CommandOutput> {
+pub async fn cmd_snapshot(args: SnapshotArgs) -> Result<CommandOutput> {
     match args.command {
         Some(SnapshotCommand::Diff(diff)) => run_diff(diff).await,
         None => run_take(args).await,

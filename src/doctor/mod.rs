@@ -28,7 +28,7 @@ use std::time::Duration;
 /// How long `sf --version` may take (sf starts Node.js; a cold start takes seconds).
 pub(super) const SF_VERSION_TIMEOUT: Duration = Duration::from_secs(30);
 
-pub async fn run(args: DoctorArgs) -> Result<CommandOutput> {
+pub async fn cmd_doctor(args: DoctorArgs) -> Result<CommandOutput> {
     // The slow, independent parts run on the blocking pool while the org is looked at.
     let sf_cli = tokio::task::spawn_blocking(check_sf_cli);
     let choice: keystore::KeystoreChoice = args.keystore.keystore.into();

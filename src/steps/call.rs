@@ -180,26 +180,35 @@ impl StepCall {
     /// warns about each one that is not a logik.io host (`--allow-other-host`).
     pub async fn execute(&self, open: &OpenOrg, journal: &mut Journal) -> Result<StepResult> {
         let (mut result, urls) = match self {
-            StepCall::OrgId(o) => (org_id::run(open, journal, o).await?, vec![]),
+            StepCall::OrgId(o) => (org_id::record_org_id(open, journal, o).await?, vec![]),
             StepCall::TenantUrls(o) => (
-                tenant_urls::run(open, journal, o).await?,
+                tenant_urls::ensure_tenant_urls(open, journal, o).await?,
                 vec![&o.runtime_url, &o.admin_url],
             ),
-            StepCall::ConfiguratorUrl(o) => {
-                (configurator_url::run(open, journal, o).await?, vec![])
-            }
-            StepCall::RefreshTokenUser(o) => {
-                (refresh_token_user::run(open, journal, o).await?, vec![])
-            }
-            StepCall::RuntimeClients(o) => (runtime_clients::run(open, journal, o).await?, vec![]),
-            StepCall::ProvisioningUser(o) => {
-                (provisioning_user::run(open, journal, o).await?, vec![])
-            }
+            StepCall::ConfiguratorUrl(o) => (
+                configurator_url::ensure_configurator_url(open, journal, o).await?,
+                vec![],
+            ),
+            StepCall::RefreshTokenUser(o) => (
+                refresh_token_user::ensure_refresh_token_user(open, journal, o).await?,
+                vec![],
+            ),
+            StepCall::RuntimeClients(o) => (
+                runtime_clients::ensure_runtime_clients(open, journal, o).await?,
+                vec![],
+            ),
+            StepCall::ProvisioningUser(o) => (
+                provisioning_user::ensure_provisioning_user(open, journal, o).await?,
+                vec![],
+            ),
             StepCall::TrustedUrls(o) => (
-                trusted_urls::run(open, journal, o).await?,
+                trusted_urls::ensure_trusted_urls(open, journal, o).await?,
                 o.origins.iter().collect(),
             ),
-            StepCall::TouchProducts(o) => (touch_products::run(open, journal, o).await?, vec![]),
+            StepCall::TouchProducts(o) => (
+                touch_products::touch_products(open, journal, o).await?,
+                vec![],
+            ),
         };
         for url in urls {
             if url.other_host {

@@ -23,7 +23,7 @@ pub struct ConfiguratorUrlOptions {
     pub confirm_args: Vec<String>,
 }
 
-pub async fn run(
+pub async fn ensure_configurator_url(
     open: &OpenOrg,
     journal: &mut Journal,
     opts: &ConfiguratorUrlOptions,

@@ -17,7 +17,11 @@ pub struct OrgIdOptions {
     pub dry_run: bool,
 }
 
-pub async fn run(open: &OpenOrg, journal: &mut Journal, opts: &OrgIdOptions) -> Result<StepResult> {
+pub async fn record_org_id(
+    open: &OpenOrg,
+    journal: &mut Journal,
+    opts: &OrgIdOptions,
+) -> Result<StepResult> {
     let facts = &open.facts;
     let mut result = StepResult::new(STEP, facts);
     result.dry_run = opts.dry_run;

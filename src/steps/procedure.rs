@@ -184,7 +184,7 @@ pub fn steps(opts: &RunOptions) -> Vec<&'static str> {
     steps
 }
 
-pub async fn run(
+pub async fn run_steps(
     open: &OpenOrg,
     journal: &mut Journal,
     opts: &RunOptions,

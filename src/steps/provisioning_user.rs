@@ -69,7 +69,7 @@ fn field(user: &OrgUser, field: &str) -> Value {
     }
 }
 
-pub async fn run(
+pub async fn ensure_provisioning_user(
     open: &OpenOrg,
     journal: &mut Journal,
     opts: &ProvisioningUserOptions,

@@ -24,7 +24,7 @@ pub struct RefreshTokenUserOptions {
     pub confirm_args: Vec<String>,
 }
 
-pub async fn run(
+pub async fn ensure_refresh_token_user(
     open: &OpenOrg,
     journal: &mut Journal,
     opts: &RefreshTokenUserOptions,

@@ -23,7 +23,7 @@ enum Undo {
     Delete { object: String, id: String },
 }
 
-pub async fn run(
+pub async fn roll_back_changes(
     open: &OpenOrg,
     journal: &mut Journal,
     step: &str,

@@ -45,7 +45,7 @@ pub struct RuntimeClientsOptions {
     pub confirm_args: Vec<String>,
 }
 
-pub async fn run(
+pub async fn ensure_runtime_clients(
     open: &OpenOrg,
     journal: &mut Journal,
     opts: &RuntimeClientsOptions,

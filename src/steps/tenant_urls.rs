@@ -59,7 +59,7 @@ struct Write {
     fields: Map<String, Value>,
 }
 
-pub async fn run(
+pub async fn ensure_tenant_urls(
     open: &OpenOrg,
     journal: &mut Journal,
     opts: &TenantUrlsOptions,

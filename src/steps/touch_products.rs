@@ -159,7 +159,7 @@ fn with_ids(mut change: Change, before: &[Product], after: &[Product]) -> Change
     change
 }
 
-pub async fn run(
+pub async fn touch_products(
     open: &OpenOrg,
     journal: &mut Journal,
     opts: &TouchProductsOptions,

@@ -22,7 +22,7 @@ use crate::sf::intake::InputShape;
 use jiff::civil::Date;
 use serde_json::Value;
 
-pub async fn run(args: CaseBuildArgs, globals: &Globals) -> Result<CommandOutput> {
+pub async fn cmd_case_build(args: CaseBuildArgs, globals: &Globals) -> Result<CommandOutput> {
     if let Some(path) = &args.output {
         crate::fsutil::output_target(path)?;
     }

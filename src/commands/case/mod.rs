@@ -25,12 +25,12 @@ pub fn context(command: &CaseCommand) -> &'static str {
     }
 }
 
-pub async fn run(command: CaseCommand, globals: &Globals) -> Result<CommandOutput> {
+pub async fn cmd_case(command: CaseCommand, globals: &Globals) -> Result<CommandOutput> {
     match command {
-        CaseCommand::Build(args) => build::run(args, globals).await,
-        CaseCommand::Validate(args) => validate::run(args),
-        CaseCommand::Render(args) => render::run(args),
-        CaseCommand::OrgId(args) => org_id::run(args).await,
+        CaseCommand::Build(args) => build::cmd_case_build(args, globals).await,
+        CaseCommand::Validate(args) => validate::cmd_case_validate(args),
+        CaseCommand::Render(args) => render::cmd_case_render(args),
+        CaseCommand::OrgId(args) => org_id::cmd_case_org_id(args).await,
     }
 }
 

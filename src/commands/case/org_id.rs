@@ -13,7 +13,7 @@ use crate::protocol::{CommandOutput, Error, Result};
 use crate::sf::connect::{OrgRequest, identify};
 use serde_json::Value;
 
-pub async fn run(args: CaseOrgIdArgs) -> Result<CommandOutput> {
+pub async fn cmd_case_org_id(args: CaseOrgIdArgs) -> Result<CommandOutput> {
     if let Some(path) = &args.output {
         crate::fsutil::output_target(path)?;
     }

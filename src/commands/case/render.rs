@@ -8,7 +8,7 @@ use crate::case::validate::{
 use crate::cli::case::CaseRenderArgs;
 use crate::protocol::{CommandOutput, Result};
 
-pub fn run(args: CaseRenderArgs) -> Result<CommandOutput> {
+pub fn cmd_case_render(args: CaseRenderArgs) -> Result<CommandOutput> {
     let (what, value) = read_document(args.file.as_deref(), "case render")?;
     let payload = unwrap_payload(value);
     let (rendered, warnings) = match payload_kind(&payload) {

@@ -7,7 +7,7 @@ use crate::case::validate::{
 use crate::cli::case::CaseValidateArgs;
 use crate::protocol::{CommandOutput, Result};
 
-pub fn run(args: CaseValidateArgs) -> Result<CommandOutput> {
+pub fn cmd_case_validate(args: CaseValidateArgs) -> Result<CommandOutput> {
     let (what, value) = read_document(args.file.as_deref(), "case validate")?;
     let payload = unwrap_payload(value);
     let kind = payload_kind(&payload);

@@ -11,7 +11,7 @@ use std::fmt::Write;
 
 /// `org inspect --offline`: the facts the piped JSON gives, without calling the org. Nothing
 /// here waits, so it runs outside the async runtime.
-pub fn offline(args: InspectArgs) -> Result<CommandOutput> {
+pub fn cmd_org_inspect_offline(args: InspectArgs) -> Result<CommandOutput> {
     let request = org_request(&args.org)?;
     if request.piped.is_none() {
         return Err(Error::input(
@@ -30,9 +30,9 @@ pub fn offline(args: InspectArgs) -> Result<CommandOutput> {
 }
 
 /// `org inspect`: the org's facts, from the org itself.
-pub async fn run(args: InspectArgs) -> Result<CommandOutput> {
+pub async fn cmd_org_inspect(args: InspectArgs) -> Result<CommandOutput> {
     if args.offline {
-        return offline(args);
+        return cmd_org_inspect_offline(args);
     }
     let identity = identify(org_request(&args.org)?)?;
     let open = open_identified(identity).await?;

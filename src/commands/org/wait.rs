@@ -120,7 +120,7 @@ pub fn check_sandbox_name(name: &str) -> Result<()> {
     }
 }
 
-pub async fn run(args: WaitArgs) -> Result<CommandOutput> {
+pub async fn cmd_org_wait(args: WaitArgs) -> Result<CommandOutput> {
     let mut names: Vec<String> = Vec::new();
     for name in &args.sandbox_name {
         let name = name.trim().to_string();

@@ -17,7 +17,7 @@ pub struct SecretDeleteResult {
     pub deleted_from: Vec<StoreKind>,
 }
 
-pub fn run(args: SecretDeleteArgs) -> Result<CommandOutput> {
+pub fn cmd_secret_delete(args: SecretDeleteArgs) -> Result<CommandOutput> {
     let name = SecretName::parse(&args.name)?;
     let secrets = Secrets::open(args.keystore.keystore.into())?;
     let outcome = secrets.delete(&name)?;

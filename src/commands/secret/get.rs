@@ -19,7 +19,7 @@ pub struct SecretGetResult {
     pub source: SecretSource,
 }
 
-pub fn run(args: SecretGetArgs, globals: &Globals) -> Result<CommandOutput> {
+pub fn cmd_secret_get(args: SecretGetArgs, globals: &Globals) -> Result<CommandOutput> {
     let name = SecretName::parse(&args.name)?;
     // The variable comes first, so with it set no keystore is asked (nor probed).
     let found = match std::env::var(name.env_var()).ok().filter(|v| !v.is_empty()) {

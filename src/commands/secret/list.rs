@@ -21,7 +21,7 @@ pub struct SecretList {
     pub environment_only: Vec<String>,
 }
 
-pub fn run(args: SecretListArgs) -> Result<CommandOutput> {
+pub fn cmd_secret_list(args: SecretListArgs) -> Result<CommandOutput> {
     let secrets = Secrets::open(args.keystore.keystore.into())?;
     let listed = secrets.list()?;
     let result = SecretList {

@@ -20,13 +20,13 @@ pub fn context(command: &SecretCommand) -> &'static str {
     }
 }
 
-pub async fn run(command: SecretCommand, globals: &Globals) -> Result<CommandOutput> {
+pub async fn cmd_secret(command: SecretCommand, globals: &Globals) -> Result<CommandOutput> {
     let globals = *globals;
     let work = move || match command {
-        SecretCommand::Set(args) => set::run(args, &globals),
-        SecretCommand::Get(args) => get::run(args, &globals),
-        SecretCommand::Delete(args) => delete::run(args),
-        SecretCommand::List(args) => list::run(args),
+        SecretCommand::Set(args) => set::cmd_secret_set(args, &globals),
+        SecretCommand::Get(args) => get::cmd_secret_get(args, &globals),
+        SecretCommand::Delete(args) => delete::cmd_secret_delete(args),
+        SecretCommand::List(args) => list::cmd_secret_list(args),
     };
     tokio::task::spawn_blocking(work)
         .await

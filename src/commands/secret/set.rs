@@ -23,7 +23,7 @@ pub struct SecretSetResult {
     pub env_var: String,
 }
 
-pub fn run(args: SecretSetArgs, _globals: &Globals) -> Result<CommandOutput> {
+pub fn cmd_secret_set(args: SecretSetArgs, _globals: &Globals) -> Result<CommandOutput> {
     let name = SecretName::parse(&args.name)?;
     let stdin = std::io::stdin();
     if stdin.is_terminal() {

@@ -5,7 +5,7 @@ use crate::commands::shared::{common, execute_step, journal_for, open_org, resol
 use crate::protocol::{CommandOutput, Result};
 use crate::steps::call::StepCall;
 
-pub async fn run(args: ConfiguratorUrlArgs) -> Result<CommandOutput> {
+pub async fn cmd_step_configurator_url(args: ConfiguratorUrlArgs) -> Result<CommandOutput> {
     let mut open = open_org(&args.step.org).await?;
     let tenant = resolve_tenant(&open, &args.tenant)?;
     let mut journal = journal_for(&mut open, &args.step).await?;

@@ -26,15 +26,21 @@ pub fn context(command: &StepCommand) -> &'static str {
     }
 }
 
-pub async fn run(command: StepCommand, _globals: &Globals) -> Result<CommandOutput> {
+pub async fn cmd_step(command: StepCommand, _globals: &Globals) -> Result<CommandOutput> {
     match command {
-        StepCommand::TenantUrls(args) => tenant_urls::run(args).await,
-        StepCommand::ConfiguratorUrl(args) => configurator_url::run(args).await,
-        StepCommand::RefreshTokenUser(args) => refresh_token_user::run(args).await,
-        StepCommand::RuntimeClients(args) => runtime_clients::run(args).await,
-        StepCommand::OrgId(args) => org_id::run(args).await,
-        StepCommand::ProvisioningUser(args) => provisioning_user::run(args).await,
-        StepCommand::TrustedUrls(args) => trusted_urls::run(args).await,
-        StepCommand::TouchProducts(args) => touch_products::run(args).await,
+        StepCommand::TenantUrls(args) => tenant_urls::cmd_step_tenant_urls(args).await,
+        StepCommand::ConfiguratorUrl(args) => {
+            configurator_url::cmd_step_configurator_url(args).await
+        }
+        StepCommand::RefreshTokenUser(args) => {
+            refresh_token_user::cmd_step_refresh_token_user(args).await
+        }
+        StepCommand::RuntimeClients(args) => runtime_clients::cmd_step_runtime_clients(args).await,
+        StepCommand::OrgId(args) => org_id::cmd_step_org_id(args).await,
+        StepCommand::ProvisioningUser(args) => {
+            provisioning_user::cmd_step_provisioning_user(args).await
+        }
+        StepCommand::TrustedUrls(args) => trusted_urls::cmd_step_trusted_urls(args).await,
+        StepCommand::TouchProducts(args) => touch_products::cmd_step_touch_products(args).await,
     }
 }

@@ -6,7 +6,7 @@ use crate::protocol::{CommandOutput, Result};
 use crate::steps::call::StepCall;
 use crate::steps::provisioning_user::check_username;
 
-pub async fn run(args: ProvisioningUserArgs) -> Result<CommandOutput> {
+pub async fn cmd_step_provisioning_user(args: ProvisioningUserArgs) -> Result<CommandOutput> {
     // Check the input before touching the network: bad input changes nothing and costs nothing.
     if let Some(username) = &args.username {
         check_username(username.trim())?;

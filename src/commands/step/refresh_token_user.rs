@@ -7,7 +7,7 @@ use crate::commands::shared::{
 use crate::protocol::{CommandOutput, Result};
 use crate::steps::call::StepCall;
 
-pub async fn run(args: RefreshTokenUserArgs) -> Result<CommandOutput> {
+pub async fn cmd_step_refresh_token_user(args: RefreshTokenUserArgs) -> Result<CommandOutput> {
     let mut open = open_org_with_users(&args.step.org).await?;
     let tenant = resolve_tenant(&open, &args.tenant)?;
     let mut journal = journal_for(&mut open, &args.step).await?;

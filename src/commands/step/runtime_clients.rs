@@ -8,7 +8,7 @@ use crate::protocol::{CommandOutput, Result};
 use crate::steps::call::StepCall;
 use crate::steps::runtime_clients::parse_client;
 
-pub async fn run(args: RuntimeClientsArgs) -> Result<CommandOutput> {
+pub async fn cmd_step_runtime_clients(args: RuntimeClientsArgs) -> Result<CommandOutput> {
     // Bad --client values are refused before any network call.
     let clients = args
         .clients

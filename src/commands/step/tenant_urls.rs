@@ -6,7 +6,7 @@ use crate::org::tenant::parse_tenant_url;
 use crate::protocol::{CommandOutput, Result};
 use crate::steps::call::{StepCall, Tenant};
 
-pub async fn run(args: TenantUrlsArgs) -> Result<CommandOutput> {
+pub async fn cmd_step_tenant_urls(args: TenantUrlsArgs) -> Result<CommandOutput> {
     // Check the input before touching the network: bad input changes nothing and costs nothing.
     let runtime = parse_tenant_url(&args.runtime_url, "--runtime-url", args.allow_other_host)?;
     let admin = match &args.admin_url {

@@ -6,7 +6,7 @@ use crate::org::tenant::parse_tenant_url;
 use crate::protocol::{CommandOutput, Result};
 use crate::steps::call::StepCall;
 
-pub async fn run(args: TrustedUrlsArgs) -> Result<CommandOutput> {
+pub async fn cmd_step_trusted_urls(args: TrustedUrlsArgs) -> Result<CommandOutput> {
     // Check the URLs given before touching the network; the defaults come from the org.
     let allow_other = args.tenant.allow_other_host;
     if let Some(url) = &args.tenant.runtime_url {
