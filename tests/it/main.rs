@@ -31,5 +31,6 @@ mod step_call;
 mod steps;
 mod tenant_urls;
 mod terminal;
+mod text_output;
 mod token_renewal;
 mod trace;

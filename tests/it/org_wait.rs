@@ -8,7 +8,7 @@ use logik_org_emulator::{
 };
 use serde_json::Value;
 
-fn production() -> Emulator {
+pub fn production() -> Emulator {
     Emulator::start(EmulatorOptions {
         seed: Seed::Production,
         ..EmulatorOptions::default()
@@ -18,7 +18,7 @@ fn production() -> Emulator {
 
 /// sf's auth store with the production user (`prod`) next to the sandbox user (`uat`), each
 /// pointing at its own org. Both files carry the same (encrypted) tokens.
-fn auth_store(sandbox: &Sandbox, production_url: &str, sandbox_url: &str) {
+pub fn auth_store(sandbox: &Sandbox, production_url: &str, sandbox_url: &str) {
     sandbox.sf_auth_store_with_refresh(sandbox_url);
     let sfdx = sandbox.home().join(".sfdx");
     let mut auth: Value = serde_json::from_str(
