@@ -59,6 +59,9 @@ pub struct RunArgs {
     #[arg(long)]
     pub include_overrides: bool,
 
+    #[command(flatten)]
+    pub tenant_fields: super::step::TenantFieldFlags,
+
     /// The System Administrator for CPQ Admin's Refresh Token Username (default: the user the tool runs as).
     #[arg(long, value_name = "USERNAME")]
     pub refresh_token_user: Option<String>,

@@ -17,7 +17,11 @@ Examples:
 
   Only the changes, for a script:
     logik-refresh step tenant-urls -o uat --runtime-url https://acme-uat.test.logik.io \\
-        --dry-run --json | jq .result.changes")]
+        --dry-run --json | jq .result.changes
+
+  Name the URL field when the org's setting has several candidates (the error lists them):
+    logik-refresh step tenant-urls -o uat --runtime-url https://acme-uat.test.logik.io \\
+        --runtime-url-field LGK__RuntimeUrl__c")]
     TenantUrls(TenantUrlsArgs),
 
     /// Guided: set Salesforce CPQ's External Configurator URL to the tenant's /ui/configure.
@@ -120,6 +124,19 @@ pub struct TenantFlags {
     pub allow_other_host: bool,
 }
 
+/// The CPQ Tenant setting's URL fields, named when the org's field labels and API names leave
+/// more than one candidate.
+#[derive(Debug, Args, Clone, Default)]
+pub struct TenantFieldFlags {
+    /// The API name of the CPQ Tenant setting's Runtime Configuration URL field, when the tool cannot tell it (e.g. LGK__RuntimeUrl__c).
+    #[arg(long, value_name = "API_NAME")]
+    pub runtime_url_field: Option<String>,
+
+    /// The API name of the CPQ Tenant setting's Administration URL field, when the tool cannot tell it.
+    #[arg(long, value_name = "API_NAME")]
+    pub admin_url_field: Option<String>,
+}
+
 #[derive(Debug, Args)]
 pub struct ConfiguratorUrlArgs {
     #[command(flatten)]
@@ -201,6 +218,9 @@ pub struct TenantUrlsArgs {
     /// Also update profile and user rows that shadow the org default.
     #[arg(long)]
     pub include_overrides: bool,
+
+    #[command(flatten)]
+    pub fields: TenantFieldFlags,
 
     /// Accept a tenant host outside logik.io (a custom domain).
     #[arg(long)]

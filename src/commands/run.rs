@@ -11,6 +11,7 @@ use crate::protocol::{CommandOutput, Error, Format, Result};
 use crate::sf::connect::identify;
 use crate::steps::procedure::{RunEvent, RunOptions, RunSummary, SnapshotReport, run_steps};
 use crate::steps::runtime_clients::parse_client;
+use crate::steps::tenant_urls::FieldNames;
 use std::io::IsTerminal;
 
 pub async fn cmd_run(args: RunArgs, globals: &Globals) -> Result<CommandOutput> {
@@ -89,7 +90,11 @@ pub async fn run_org(
         .iter()
         .map(|c| parse_client(c))
         .collect::<Result<Vec<_>>>()?;
-    // Check the URLs before any network call.
+    // Check the URLs and field names before any network call.
+    let tenant_fields = FieldNames::checked(
+        args.tenant_fields.runtime_url_field.clone(),
+        args.tenant_fields.admin_url_field.clone(),
+    )?;
     crate::org::tenant::parse_tenant_url(
         &runtime_flag,
         "--runtime-url",
@@ -123,6 +128,7 @@ pub async fn run_org(
     let options = RunOptions {
         tenant,
         include_overrides: args.include_overrides,
+        tenant_fields,
         restore,
         unmapped,
         snapshot,

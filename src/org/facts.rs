@@ -3,7 +3,8 @@
 //! Other commands reuse these facts, and their outputs carry them so commands chain.
 
 use crate::org::tenant::{
-    CPQ_NAMESPACE, LOGIK_NAMESPACE, TENANT_OBJECT, setup_owner_level, tenant_fields,
+    CPQ_NAMESPACE, LOGIK_NAMESPACE, SettingField, TENANT_OBJECT, guess_fields, setting_fields,
+    setup_owner_level,
 };
 use crate::protocol::Result;
 use crate::salesforce::Client;
@@ -97,10 +98,14 @@ pub struct PackageInfo {
 pub struct TenantSetting {
     /// The custom setting's API name.
     pub object: String,
-    /// The API name of the field labelled "Runtime Configuration URL".
-    pub runtime_url_field: String,
+    /// The API name of the Runtime Configuration URL field; null when the org's fields do not
+    /// tell which it is (`step tenant-urls --runtime-url-field` names it).
+    pub runtime_url_field: Option<String>,
     /// The API name of the field labelled "Administration URL", when the org has one.
     pub admin_url_field: Option<String>,
+    /// The setting's text and URL fields (from describe), the candidates a flag may name.
+    #[serde(skip)]
+    pub fields: Vec<SettingField>,
     /// Every row of the hierarchy: the org default and any profile or user rows that shadow it.
     pub rows: Vec<TenantRow>,
 }
@@ -270,11 +275,13 @@ impl OrgFacts {
 
         match describe {
             Ok(describe) => {
-                let fields = tenant_fields(&describe)?;
+                let fields = setting_fields(&describe)?;
+                let guessed = guess_fields(&fields);
                 let mut setting = TenantSetting {
                     object: TENANT_OBJECT.to_string(),
-                    runtime_url_field: fields.runtime_url,
-                    admin_url_field: fields.admin_url,
+                    runtime_url_field: guessed.runtime_url,
+                    admin_url_field: guessed.admin_url,
+                    fields,
                     rows: Vec::new(),
                 };
                 setting.rows = setting.read_rows(client).await?;
@@ -300,10 +307,9 @@ impl OrgFacts {
 impl TenantSetting {
     /// Reads every row of the setting afresh (used again after a write, to verify it).
     pub async fn read_rows(&self, client: &Client) -> Result<Vec<TenantRow>> {
-        let mut select = vec!["Id", "SetupOwnerId", self.runtime_url_field.as_str()];
-        if let Some(admin) = &self.admin_url_field {
-            select.push(admin);
-        }
+        let mut select = vec!["Id", "SetupOwnerId"];
+        select.extend(self.runtime_url_field.as_deref());
+        select.extend(self.admin_url_field.as_deref());
         let rows = client
             .query(&format!(
                 "SELECT {} FROM {} ORDER BY SetupOwnerId",
@@ -319,7 +325,10 @@ impl TenantSetting {
                     id: str_of(row, "Id").unwrap_or_default(),
                     level: setup_owner_level(&owner).to_string(),
                     setup_owner_id: owner,
-                    runtime_url: str_of(row, &self.runtime_url_field),
+                    runtime_url: self
+                        .runtime_url_field
+                        .as_deref()
+                        .and_then(|f| str_of(row, f)),
                     admin_url: self.admin_url_field.as_deref().and_then(|f| str_of(row, f)),
                 }
             })

@@ -2,8 +2,9 @@
 //! the tenant custom setting and how to find its URL fields. The Administration URL field's API
 //! name is not public. Labels come in the running user's language when the package ships
 //! translations, so a known API name is matched first (`LGK__RuntimeUrl__c`), then the English
-//! label, then, for the Administration URL, the one URL field of the package whose API name
-//! says "admin".
+//! label, then the one URL field of the package whose API name says "runtime" (or "admin").
+//! When a rule finds several, the user names the field (`--runtime-url-field`,
+//! `--admin-url-field`).
 
 use crate::protocol::{Error, Result};
 use serde_json::Value;
@@ -25,15 +26,18 @@ const ADMIN_LABELS: &[&str] = &[
     "administrationconfigurationurl",
 ];
 
-/// The tenant setting's URL fields, as found in this org.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TenantFields {
-    pub runtime_url: String,
-    pub admin_url: Option<String>,
+/// A field of the tenant setting that can hold a URL (types `url`, `string`, `textarea`), as
+/// describe gives it: its API name and its label in the running user's language.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SettingField {
+    pub name: String,
+    pub label: String,
+    /// describe's `type`.
+    pub field_type: String,
 }
 
-/// Finds the URL fields in the describe of [`TENANT_OBJECT`].
-pub fn tenant_fields(describe: &Value) -> Result<TenantFields> {
+/// The fields of the describe of [`TENANT_OBJECT`] that can hold a URL.
+pub fn setting_fields(describe: &Value) -> Result<Vec<SettingField>> {
     let fields = describe
         .get("fields")
         .and_then(Value::as_array)
@@ -43,52 +47,219 @@ pub fn tenant_fields(describe: &Value) -> Result<TenantFields> {
                 format!("The describe of {TENANT_OBJECT} lists no fields."),
             )
         })?;
-    let by_label = |labels: &[&str]| {
-        fields.iter().find_map(|field| {
-            let label = normalise(field.get("label")?.as_str()?);
-            let name = field.get("name")?.as_str()?;
-            labels.contains(&label.as_str()).then(|| name.to_string())
+    Ok(fields
+        .iter()
+        .filter_map(|f| {
+            let text = |key: &str| f.get(key).and_then(Value::as_str).map(str::to_string);
+            let field_type = text("type").unwrap_or_else(|| "string".into());
+            if !matches!(field_type.as_str(), "url" | "string" | "textarea") {
+                return None;
+            }
+            Some(SettingField {
+                name: text("name")?,
+                label: text("label").unwrap_or_default(),
+                field_type,
+            })
         })
-    };
-    let has_field = |wanted: &str| {
-        fields.iter().any(|f| {
-            f.get("name")
-                .and_then(Value::as_str)
-                .is_some_and(|n| n.eq_ignore_ascii_case(wanted))
-        })
-    };
-    let runtime_url = has_field(RUNTIME_FIELD_FALLBACK)
-        .then(|| RUNTIME_FIELD_FALLBACK.to_string())
-        .or_else(|| by_label(RUNTIME_LABELS))
-        .ok_or_else(|| {
-            Error::new(
-                "TenantFieldNotFoundError",
-                format!("{TENANT_OBJECT} has no field labelled \"Runtime Configuration URL\"."),
-            )
-            .with_action("Check the Logik.ai package version in Setup > Installed Packages, and that your profile can see the CPQ Tenant custom setting's fields.")
-        })?;
-    Ok(TenantFields {
-        admin_url: by_label(ADMIN_LABELS).or_else(|| admin_by_name(fields, &runtime_url)),
-        runtime_url,
+        .collect())
+}
+
+/// The tenant setting's URL fields, as found in this org.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TenantFields {
+    pub runtime_url: Option<String>,
+    pub admin_url: Option<String>,
+}
+
+/// How one URL field was found among the setting's fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Choice {
+    Found(String),
+    /// Several fields fit the same rule: their API names.
+    Ambiguous(Vec<String>),
+    Missing,
+}
+
+impl Choice {
+    /// The first rule that finds anything decides: one field is the answer, several are
+    /// ambiguous.
+    fn first_of(candidates: impl IntoIterator<Item = Vec<String>>) -> Choice {
+        for found in candidates {
+            match found.len() {
+                0 => continue,
+                1 => return Choice::Found(found.into_iter().next().unwrap_or_default()),
+                _ => return Choice::Ambiguous(found),
+            }
+        }
+        Choice::Missing
+    }
+
+    fn found(self) -> Option<String> {
+        match self {
+            Choice::Found(name) => Some(name),
+            _ => None,
+        }
+    }
+}
+
+fn names(fields: &[SettingField], keep: impl Fn(&SettingField) -> bool) -> Vec<String> {
+    fields
+        .iter()
+        .filter(|f| keep(f))
+        .map(|f| f.name.clone())
+        .collect()
+}
+
+/// A URL field of the package whose API name contains `word`, other than `except`: the rule on
+/// API names when no label says which field is which (a translated org).
+fn by_name(fields: &[SettingField], word: &str, except: Option<&str>) -> Vec<String> {
+    names(fields, |f| {
+        f.field_type == "url"
+            && except.is_none_or(|e| !f.name.eq_ignore_ascii_case(e))
+            && f.name.starts_with(&format!("{LOGIK_NAMESPACE}__"))
+            && f.name.to_ascii_lowercase().contains(word)
     })
 }
 
-/// The Administration URL field when no label says so (a translated org): the one URL field
-/// of the package, other than the runtime one, whose API name contains "admin".
-fn admin_by_name(fields: &[Value], runtime: &str) -> Option<String> {
-    let candidates: Vec<&str> = fields
+fn by_label(fields: &[SettingField], labels: &[&str], except: Option<&str>) -> Vec<String> {
+    names(fields, |f| {
+        except.is_none_or(|e| !f.name.eq_ignore_ascii_case(e))
+            && labels.contains(&normalise(&f.label).as_str())
+    })
+}
+
+/// The Runtime Configuration URL field: its known API name, else the English label, else the
+/// one URL field of the package whose API name says "runtime".
+fn runtime_choice(fields: &[SettingField]) -> Choice {
+    Choice::first_of([
+        names(fields, |f| {
+            f.name.eq_ignore_ascii_case(RUNTIME_FIELD_FALLBACK)
+        }),
+        by_label(fields, RUNTIME_LABELS, None),
+        by_name(fields, "runtime", None),
+    ])
+}
+
+/// The Administration URL field (its API name is not public): the English label, else the one
+/// URL field of the package, other than the runtime one, whose API name says "admin".
+fn admin_choice(fields: &[SettingField], runtime: Option<&str>) -> Choice {
+    Choice::first_of([
+        by_label(fields, ADMIN_LABELS, runtime),
+        by_name(fields, "admin", runtime),
+    ])
+}
+
+/// The URL fields as far as the rules tell them; a field they cannot tell is `None`.
+pub fn guess_fields(fields: &[SettingField]) -> TenantFields {
+    let runtime_url = runtime_choice(fields).found();
+    TenantFields {
+        admin_url: admin_choice(fields, runtime_url.as_deref()).found(),
+        runtime_url,
+    }
+}
+
+/// The URL fields to write: the ones named by the flags (`--runtime-url-field`,
+/// `--admin-url-field`), else the ones the rules find. When the rules find several candidates
+/// for a field, or none for the runtime URL, a clear error lists them and names the flag. No
+/// Administration URL field at all is no error (`None`).
+pub fn choose_fields(
+    fields: &[SettingField],
+    runtime: Option<&str>,
+    admin: Option<&str>,
+) -> Result<TenantFields> {
+    let runtime_url = match runtime {
+        Some(named) => named_field(fields, named, "--runtime-url-field")?,
+        None => match runtime_choice(fields) {
+            Choice::Found(name) => name,
+            Choice::Ambiguous(candidates) => {
+                return Err(ambiguous(
+                    "Runtime Configuration URL",
+                    &candidates,
+                    "--runtime-url-field",
+                ));
+            }
+            Choice::Missing => {
+                return Err(Error::new(
+                    "TenantFieldNotFoundError",
+                    format!(
+                        "{TENANT_OBJECT} has no field labelled \"Runtime Configuration URL\", and none is named {RUNTIME_FIELD_FALLBACK}. Its text and URL fields: {}.",
+                        listed(&names(fields, |_| true))
+                    ),
+                )
+                .with_action("Name the field that holds the runtime URL with --runtime-url-field <API name>.")
+                .with_action("Check the Logik.ai package version in Setup > Installed Packages, and that your profile can see the CPQ Tenant custom setting's fields."));
+            }
+        },
+    };
+    let admin_url = match admin {
+        Some(named) => Some(named_field(fields, named, "--admin-url-field")?),
+        None => match admin_choice(fields, Some(&runtime_url)) {
+            Choice::Found(name) => Some(name),
+            Choice::Ambiguous(candidates) => {
+                return Err(ambiguous(
+                    "Administration URL",
+                    &candidates,
+                    "--admin-url-field",
+                ));
+            }
+            Choice::Missing => None,
+        },
+    };
+    if admin_url
+        .as_deref()
+        .is_some_and(|a| a.eq_ignore_ascii_case(&runtime_url))
+    {
+        return Err(Error::input(
+            "TenantFieldConflictError",
+            format!("{runtime_url} cannot hold both the Runtime Configuration URL and the Administration URL."),
+        )
+        .with_action("Name two different fields with --runtime-url-field and --admin-url-field."));
+    }
+    Ok(TenantFields {
+        runtime_url: Some(runtime_url),
+        admin_url,
+    })
+}
+
+/// The field a flag names, spelled as the org spells it; an error when the setting has no
+/// such text or URL field.
+fn named_field(fields: &[SettingField], named: &str, flag: &str) -> Result<String> {
+    fields
         .iter()
-        .filter(|f| f.get("type").and_then(Value::as_str) == Some("url"))
-        .filter_map(|f| f.get("name").and_then(Value::as_str))
-        .filter(|n| {
-            !n.eq_ignore_ascii_case(runtime)
-                && n.starts_with(&format!("{LOGIK_NAMESPACE}__"))
-                && n.to_ascii_lowercase().contains("admin")
+        .find(|f| f.name.eq_ignore_ascii_case(named.trim()))
+        .map(|f| f.name.clone())
+        .ok_or_else(|| {
+            Error::input(
+                "TenantFieldNotFoundError",
+                format!(
+                    "{flag} {named:?}: {TENANT_OBJECT} has no text or URL field of that API name. Its text and URL fields: {}.",
+                    listed(&names(fields, |_| true))
+                ),
+            )
+            .with_action(format!("Give {flag} one of the API names listed."))
         })
-        .collect();
-    match candidates.as_slice() {
-        [one] => Some(one.to_string()),
-        _ => None,
+}
+
+fn ambiguous(what: &str, candidates: &[String], flag: &str) -> Error {
+    Error::new(
+        "AmbiguousTenantFieldError",
+        format!(
+            "Several fields of {TENANT_OBJECT} could be the {what}: {}. Nothing was written.",
+            listed(candidates)
+        ),
+    )
+    .with_data(serde_json::json!({ "flag": flag, "candidates": candidates }))
+    .with_action(format!(
+        "Name the one to write with {flag} <API name>, e.g. {flag} {}.",
+        candidates.first().map(String::as_str).unwrap_or_default()
+    ))
+}
+
+fn listed(names: &[String]) -> String {
+    if names.is_empty() {
+        "none".into()
+    } else {
+        names.join(", ")
     }
 }
 
@@ -230,26 +401,80 @@ mod tests {
         assert!(other.other_host);
     }
 
+    fn fields(describe: Value) -> Vec<SettingField> {
+        setting_fields(&describe).unwrap()
+    }
+
     #[test]
     fn finds_fields_by_label_whatever_their_names() {
-        let describe = json!({"fields": [
-            {"name": "Id", "label": "Record ID"},
-            {"name": "LGK__RuntimeUrl__c", "label": "Runtime Configuration URL"},
-            {"name": "LGK__Xyz__c", "label": "Administration URL"},
-        ]});
-        let fields = tenant_fields(&describe).unwrap();
-        assert_eq!(fields.runtime_url, "LGK__RuntimeUrl__c");
-        assert_eq!(fields.admin_url.as_deref(), Some("LGK__Xyz__c"));
+        let f = fields(json!({"fields": [
+            {"name": "Id", "label": "Record ID", "type": "id"},
+            {"name": "LGK__RuntimeUrl__c", "label": "Runtime Configuration URL", "type": "url"},
+            {"name": "LGK__Xyz__c", "label": "Administration URL", "type": "url"},
+        ]}));
+        let chosen = choose_fields(&f, None, None).unwrap();
+        assert_eq!(chosen.runtime_url.as_deref(), Some("LGK__RuntimeUrl__c"));
+        assert_eq!(chosen.admin_url.as_deref(), Some("LGK__Xyz__c"));
+        assert_eq!(guess_fields(&f), chosen);
     }
 
     #[test]
     fn falls_back_to_the_public_runtime_field_name_and_reports_missing_ones() {
-        let describe = json!({"fields": [{"name": "LGK__RuntimeUrl__c", "label": "Runtime"}]});
-        let fields = tenant_fields(&describe).unwrap();
-        assert_eq!(fields.runtime_url, "LGK__RuntimeUrl__c");
-        assert_eq!(fields.admin_url, None);
-        let err = tenant_fields(&json!({"fields": []})).unwrap_err();
+        let f = fields(
+            json!({"fields": [{"name": "LGK__RuntimeUrl__c", "label": "Runtime", "type": "url"}]}),
+        );
+        let chosen = choose_fields(&f, None, None).unwrap();
+        assert_eq!(chosen.runtime_url.as_deref(), Some("LGK__RuntimeUrl__c"));
+        assert_eq!(chosen.admin_url, None);
+        let err = choose_fields(&[], None, None).unwrap_err();
         assert_eq!(err.name, "TenantFieldNotFoundError");
+        assert_eq!(guess_fields(&[]), TenantFields::default());
+    }
+
+    #[test]
+    fn translated_labels_fall_to_the_api_name_rule_and_ties_are_errors() {
+        let f = fields(json!({"fields": [
+            {"name": "LGK__RuntimeEndpoint__c", "label": "Laufzeit-URL", "type": "url"},
+            {"name": "LGK__AdminEndpoint__c", "label": "Verwaltung", "type": "url"},
+            {"name": "LGK__AdminBackup__c", "label": "Verwaltung 2", "type": "url"},
+        ]}));
+        let err = choose_fields(&f, None, None).unwrap_err();
+        assert_eq!(err.name, "AmbiguousTenantFieldError");
+        assert!(
+            err.message
+                .contains("LGK__AdminEndpoint__c, LGK__AdminBackup__c"),
+            "{}",
+            err.message
+        );
+        assert!(
+            err.actions[0].contains("--admin-url-field"),
+            "{:?}",
+            err.actions
+        );
+        let guessed = guess_fields(&f);
+        assert_eq!(
+            guessed.runtime_url.as_deref(),
+            Some("LGK__RuntimeEndpoint__c")
+        );
+        assert_eq!(guessed.admin_url, None, "a tie is no guess");
+        let named = choose_fields(&f, None, Some("lgk__adminbackup__c")).unwrap();
+        assert_eq!(
+            named.admin_url.as_deref(),
+            Some("LGK__AdminBackup__c"),
+            "spelled as the org does"
+        );
+        let err = choose_fields(&f, Some("LGK__Nope__c"), None).unwrap_err();
+        assert_eq!(
+            (err.name.as_str(), err.exit.code()),
+            ("TenantFieldNotFoundError", 2)
+        );
+        let err = choose_fields(
+            &f,
+            Some("LGK__AdminEndpoint__c"),
+            Some("LGK__AdminEndpoint__c"),
+        )
+        .unwrap_err();
+        assert_eq!(err.name, "TenantFieldConflictError");
     }
 
     #[test]

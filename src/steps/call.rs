@@ -10,7 +10,7 @@ use super::org_id::{self, OrgIdOptions};
 use super::provisioning_user::{self, ProvisioningUserOptions};
 use super::refresh_token_user::{self, RefreshTokenUserOptions};
 use super::runtime_clients::{self, ClientPermissions, RuntimeClientsOptions};
-use super::tenant_urls::{self, OverrideRow, TenantUrlsOptions};
+use super::tenant_urls::{self, FieldNames, OverrideRow, TenantUrlsOptions};
 use super::touch_products::{self, TouchProductsOptions};
 use super::trusted_urls::{self, TrustedUrlsOptions};
 use crate::org::session::OpenOrg;
@@ -61,10 +61,12 @@ impl StepCall {
         tenant: &Tenant,
         include_overrides: bool,
         restore: Vec<OverrideRow>,
+        fields: FieldNames,
     ) -> StepCall {
         StepCall::TenantUrls(TenantUrlsOptions {
             runtime_url: tenant.runtime.clone(),
             admin_url: tenant.admin.clone(),
+            fields,
             include_overrides,
             restore,
             dry_run: common.dry_run,

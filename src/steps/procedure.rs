@@ -17,6 +17,8 @@ pub struct RunOptions {
     /// The tenant, and the flags to repeat in guided steps' confirm commands.
     pub tenant: Tenant,
     pub include_overrides: bool,
+    /// The tenant setting's URL fields, when named (`--runtime-url-field`, `--admin-url-field`).
+    pub tenant_fields: tenant_urls::FieldNames,
     /// Profile and user rows to restore from the sandbox's snapshot, and what could not be
     /// remapped (reported in the tenant-urls step).
     pub restore: Vec<crate::steps::tenant_urls::OverrideRow>,
@@ -286,9 +288,13 @@ fn step_call(name: &str, opts: &RunOptions) -> Result<StepCall> {
     let tenant = &opts.tenant;
     Ok(match name {
         org_id::STEP => StepCall::org_id(common, opts.case_number.clone()),
-        tenant_urls::STEP => {
-            StepCall::tenant_urls(common, tenant, opts.include_overrides, opts.restore.clone())
-        }
+        tenant_urls::STEP => StepCall::tenant_urls(
+            common,
+            tenant,
+            opts.include_overrides,
+            opts.restore.clone(),
+            opts.tenant_fields.clone(),
+        ),
         configurator_url::STEP => StepCall::configurator_url(common, tenant),
         refresh_token_user::STEP => {
             StepCall::refresh_token_user(common, tenant, opts.refresh_token_user.clone())

@@ -7,7 +7,7 @@
 use super::{Change, ChangedRecord, Outcome, StepResult, guard_production};
 use crate::org::facts::{TenantRow, TenantSetting};
 use crate::org::session::OpenOrg;
-use crate::org::tenant::TenantUrl;
+use crate::org::tenant::{TenantUrl, choose_fields};
 use crate::protocol::{Error, Result};
 use crate::salesforce::checked_write::{Written, write_checked};
 use crate::steps::journal::{Journal, JournalEntry, JournalEvent};
@@ -18,11 +18,53 @@ pub const STEP: &str = "tenant-urls";
 pub struct TenantUrlsOptions {
     pub runtime_url: TenantUrl,
     pub admin_url: TenantUrl,
+    /// The fields to write, when the user names them (`--runtime-url-field`,
+    /// `--admin-url-field`).
+    pub fields: FieldNames,
     pub include_overrides: bool,
     /// Profile and user rows to restore (from a snapshot), each with its own values.
     pub restore: Vec<OverrideRow>,
     pub dry_run: bool,
     pub allow_production: bool,
+}
+
+/// The tenant setting's URL fields as the user named them, checked against the org's describe
+/// before anything is written.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldNames {
+    pub runtime: Option<String>,
+    pub admin: Option<String>,
+}
+
+impl FieldNames {
+    /// Checks the names' shape before any call: an API name is letters, digits and
+    /// underscores, starting with a letter (at most 80 characters with a namespace).
+    pub fn checked(runtime: Option<String>, admin: Option<String>) -> Result<FieldNames> {
+        for (flag, name) in [
+            ("--runtime-url-field", &runtime),
+            ("--admin-url-field", &admin),
+        ] {
+            let Some(name) = name else { continue };
+            let ok = name.len() <= 80
+                && name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if !ok {
+                return Err(Error::input(
+                    "InvalidFieldNameError",
+                    format!("{flag} {name:?} is not a field's API name."),
+                )
+                .with_action(format!(
+                    "Give the API name as describe or Setup > Custom Settings shows it, e.g. {flag} LGK__RuntimeUrl__c."
+                )));
+            }
+        }
+        Ok(FieldNames { runtime, admin })
+    }
+}
+
+/// The Runtime Configuration URL field of a setting whose fields were chosen.
+fn runtime_field(setting: &TenantSetting) -> &str {
+    setting.runtime_url_field.as_deref().unwrap_or_default()
 }
 
 /// A profile or user row as it should be: its owner's ID in this org and its values.
@@ -40,7 +82,7 @@ impl OverrideRow {
     fn desired(&self, setting: &TenantSetting) -> Vec<(String, String)> {
         let mut out = Vec::new();
         if let Some(url) = &self.runtime_url {
-            out.push((setting.runtime_url_field.clone(), url.clone()));
+            out.push((runtime_field(setting).to_string(), url.clone()));
         }
         if let (Some(field), Some(url)) = (&setting.admin_url_field, &self.admin_url) {
             out.push((field.clone(), url.clone()));
@@ -65,7 +107,7 @@ pub async fn ensure_tenant_urls(
     opts: &TenantUrlsOptions,
 ) -> Result<StepResult> {
     let facts = &open.facts;
-    let setting = tenant_setting(open)?;
+    let setting = &chosen_setting(open, &opts.fields).await?;
     let org_id = facts
         .org_id
         .clone()
@@ -74,13 +116,13 @@ pub async fn ensure_tenant_urls(
     result.dry_run = opts.dry_run;
 
     let mut desired = vec![(
-        setting.runtime_url_field.clone(),
+        runtime_field(setting).to_string(),
         opts.runtime_url.origin.clone(),
     )];
     match &setting.admin_url_field {
         Some(field) => desired.push((field.clone(), opts.admin_url.origin.clone())),
         None => result.warnings.push(
-            "The org's CPQ Tenant setting has no field labelled \"Administration URL\"; only the Runtime Configuration URL is set."
+            "The org's CPQ Tenant setting has no field labelled \"Administration URL\"; only the Runtime Configuration URL is set (name the field with --admin-url-field if it has one)."
                 .to_string(),
         ),
     }
@@ -202,12 +244,33 @@ fn tenant_setting(open: &OpenOrg) -> Result<&TenantSetting> {
     })
 }
 
+/// The setting with the URL fields to write: those the user named, else those the rules find;
+/// an error (nothing written) when the rules find several candidates. The rows are read again
+/// when the fields differ from those the org was opened with.
+async fn chosen_setting(open: &OpenOrg, names: &FieldNames) -> Result<TenantSetting> {
+    let setting = tenant_setting(open)?;
+    let chosen = choose_fields(
+        &setting.fields,
+        names.runtime.as_deref(),
+        names.admin.as_deref(),
+    )?;
+    let mut setting = setting.clone();
+    if chosen.runtime_url != setting.runtime_url_field
+        || chosen.admin_url != setting.admin_url_field
+    {
+        setting.runtime_url_field = chosen.runtime_url;
+        setting.admin_url_field = chosen.admin_url;
+        setting.rows = setting.read_rows(&open.client).await?;
+    }
+    Ok(setting)
+}
+
 fn is_org_default(row: &TenantRow, org_id: &str) -> bool {
     row.level == "org" && row.setup_owner_id.get(..15) == org_id.get(..15)
 }
 
 fn current<'a>(row: &'a TenantRow, setting: &TenantSetting, field: &str) -> Option<&'a str> {
-    if field == setting.runtime_url_field {
+    if field == runtime_field(setting) {
         row.runtime_url.as_deref()
     } else {
         row.admin_url.as_deref()
@@ -261,27 +324,14 @@ fn plan(
 
     match setting.rows.iter().find(|row| is_org_default(row, org_id)) {
         Some(row) => plan_row(row, "org default", &mut changes, &mut writes),
-        None => {
-            let mut fields = Map::new();
-            fields.insert("SetupOwnerId".into(), Value::String(org_id.to_string()));
-            for (field, value) in desired {
-                fields.insert(field.clone(), Value::String(value.clone()));
-            }
-            changes.push(Change {
-                target: format!("{} (org default, new row)", setting.object),
-                before: Value::Null,
-                after: Value::Object(fields.clone()),
-                record: Some(ChangedRecord {
-                    object: setting.object.clone(),
-                    id: None,
-                    field: None,
-                }),
-            });
-            writes.push(Write {
-                row_id: None,
-                fields,
-            });
-        }
+        None => new_row(
+            setting,
+            org_id,
+            "org default",
+            desired,
+            &mut changes,
+            &mut writes,
+        ),
     }
 
     for restore in &opts.restore {
@@ -292,30 +342,14 @@ fn plan(
             .find(|row| same_owner(&row.setup_owner_id, &restore.setup_owner_id))
         {
             Some(row) => plan_row_to(row, &restore.label, &wanted, &mut changes, &mut writes),
-            None => {
-                let mut fields = Map::new();
-                fields.insert(
-                    "SetupOwnerId".into(),
-                    Value::String(restore.setup_owner_id.clone()),
-                );
-                for (field, value) in &wanted {
-                    fields.insert(field.clone(), Value::String(value.clone()));
-                }
-                changes.push(Change {
-                    target: format!("{} ({}, new row)", setting.object, restore.label),
-                    before: Value::Null,
-                    after: Value::Object(fields.clone()),
-                    record: Some(ChangedRecord {
-                        object: setting.object.clone(),
-                        id: None,
-                        field: None,
-                    }),
-                });
-                writes.push(Write {
-                    row_id: None,
-                    fields,
-                });
-            }
+            None => new_row(
+                setting,
+                &restore.setup_owner_id,
+                &restore.label,
+                &wanted,
+                &mut changes,
+                &mut writes,
+            ),
         }
     }
 
@@ -355,6 +389,37 @@ fn plan(
         }
     }
     (changes, writes)
+}
+
+/// A row to create for `owner` (the org ID, a profile or a user) holding `desired`: the change
+/// as the user sees it, and the record to write.
+fn new_row(
+    setting: &TenantSetting,
+    owner: &str,
+    label: &str,
+    desired: &[(String, String)],
+    changes: &mut Vec<Change>,
+    writes: &mut Vec<Write>,
+) {
+    let mut fields = Map::new();
+    fields.insert("SetupOwnerId".into(), Value::String(owner.to_string()));
+    for (field, value) in desired {
+        fields.insert(field.clone(), Value::String(value.clone()));
+    }
+    changes.push(Change {
+        target: format!("{} ({label}, new row)", setting.object),
+        before: Value::Null,
+        after: Value::Object(fields.clone()),
+        record: Some(ChangedRecord {
+            object: setting.object.clone(),
+            id: None,
+            field: None,
+        }),
+    });
+    writes.push(Write {
+        row_id: None,
+        fields,
+    });
 }
 
 async fn apply(open: &OpenOrg, setting: &TenantSetting, writes: &[Write]) -> Result<()> {

@@ -324,3 +324,150 @@ fn case_build_in_german_and_japanese() {
         );
     }
 }
+
+/// A German org whose tenant setting has a second URL field whose API name says "admin": with
+/// the labels translated, the rules find two Administration URL candidates.
+fn two_admin_fields() -> (Emulator, Sandbox) {
+    let (emulator, sandbox) = refreshed(Language::German);
+    emulator.with_state(|s| {
+        let table = s.data.table_mut("LGK__ConfigurationTenant__c").unwrap();
+        table
+            .schema
+            .fields
+            .push(logik_org_emulator::state::FieldSchema::new(
+                "LGK__AdminBackupEndpoint__c",
+                "Ersatz-Verwaltungs-URL",
+                logik_org_emulator::state::FieldType::Url,
+            ));
+    });
+    (emulator, sandbox)
+}
+
+const NEW_TENANT: &str = "https://acme-uat.test.logik.io";
+
+/// Point 4: several candidate fields are a clear error (the sf envelope, non-zero, nothing
+/// written) that lists them; `--admin-url-field` names the one to write. A name that is not a
+/// field, or not an API name, is refused before anything is written.
+#[test]
+fn an_ambiguous_tenant_field_is_an_error_until_named() {
+    let (emulator, sandbox) = two_admin_fields();
+    let tenant_urls = |extra: &[&str]| {
+        let mut args = vec![
+            "step",
+            "tenant-urls",
+            "-o",
+            "uat",
+            "--runtime-url",
+            NEW_TENANT,
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        run(sandbox.cmd(&args))
+    };
+    let refused = tenant_urls(&[]);
+    assert_eq!(refused.code, 1, "{}\n{}", refused.stdout, refused.stderr);
+    let out = refused.json();
+    assert_valid("error", &out);
+    assert_eq!(out["name"], "AmbiguousTenantFieldError");
+    let message = out["message"].as_str().unwrap();
+    assert!(
+        message.contains("LGK__TenantAdminEndpoint__c, LGK__AdminBackupEndpoint__c"),
+        "the candidates are listed: {message}"
+    );
+    assert!(
+        out["actions"][0]
+            .as_str()
+            .unwrap()
+            .contains("--admin-url-field"),
+        "{out:#}"
+    );
+    assert_eq!(writes(&emulator), 0, "nothing written");
+
+    for (flag, name, error) in [
+        (
+            "--admin-url-field",
+            "LGK__Nope__c",
+            "TenantFieldNotFoundError",
+        ),
+        (
+            "--runtime-url-field",
+            "LGK__Runtime Url",
+            "InvalidFieldNameError",
+        ),
+    ] {
+        let bad = tenant_urls(&[flag, name]);
+        assert_eq!(bad.code, 2, "{flag} {name}: {}", bad.stdout);
+        let out = bad.json();
+        assert_valid("error", &out);
+        assert_eq!(out["name"], error, "{out:#}");
+        assert_eq!(writes(&emulator), 0, "{flag} {name}: nothing written");
+    }
+
+    let named = tenant_urls(&["--admin-url-field", "LGK__TenantAdminEndpoint__c"]);
+    assert_eq!(named.code, 0, "{}\n{}", named.stdout, named.stderr);
+    let row = org_default(&emulator);
+    assert_eq!(row["LGK__RuntimeUrl__c"], NEW_TENANT);
+    assert_eq!(row["LGK__TenantAdminEndpoint__c"], NEW_TENANT);
+    assert_eq!(
+        row["LGK__AdminBackupEndpoint__c"],
+        Value::Null,
+        "the other is left alone"
+    );
+}
+
+/// Point 4 through `run`: the same error and the same flag, built in the one place step
+/// options are built.
+#[test]
+fn run_names_the_tenant_field_too() {
+    let (emulator, sandbox) = two_admin_fields();
+    let run_with = |extra: &[&str]| {
+        let mut args = vec!["run", "-o", "uat", "--runtime-url", NEW_TENANT, "--json"];
+        args.extend_from_slice(extra);
+        run(sandbox.cmd(&args))
+    };
+    let tenant_step = |out: &Value| {
+        out["result"]["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["step"] == "tenant-urls")
+            .unwrap()
+            .clone()
+    };
+    let refused = run_with(&[]);
+    assert_eq!(refused.code, 1, "{}", refused.stderr);
+    let out = refused.json();
+    assert_valid("run", &out);
+    assert_eq!(out["result"]["outcome"], "failed");
+    let tenant = tenant_step(&out);
+    assert_eq!(tenant["outcome"], "failed");
+    let reason = tenant["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("LGK__TenantAdminEndpoint__c, LGK__AdminBackupEndpoint__c"),
+        "{reason}"
+    );
+    assert!(
+        tenant["warnings"].to_string().contains("--admin-url-field"),
+        "{tenant:#}"
+    );
+    let tenant_writes: Vec<_> = emulator
+        .requests()
+        .into_iter()
+        .filter(|r| r.write && r.path.contains("LGK__ConfigurationTenant__c"))
+        .collect();
+    assert!(
+        tenant_writes.is_empty(),
+        "the setting is not written: {tenant_writes:#?}"
+    );
+
+    let named = run_with(&["--admin-url-field", "LGK__TenantAdminEndpoint__c"]);
+    assert_eq!(named.code, 68, "{}\n{}", named.stdout, named.stderr);
+    let out = named.json();
+    assert_valid("run", &out);
+    let tenant = tenant_step(&out);
+    assert_eq!(tenant["outcome"], "changed", "{tenant:#}");
+    assert_eq!(
+        org_default(&emulator)["LGK__TenantAdminEndpoint__c"],
+        NEW_TENANT
+    );
+}

@@ -5,6 +5,7 @@ use crate::commands::shared::{common, execute_step, journal_for, open_org};
 use crate::org::tenant::parse_tenant_url;
 use crate::protocol::{CommandOutput, Result};
 use crate::steps::call::{StepCall, Tenant};
+use crate::steps::tenant_urls::FieldNames;
 
 pub async fn cmd_step_tenant_urls(args: TenantUrlsArgs) -> Result<CommandOutput> {
     // Check the input before touching the network: bad input changes nothing and costs nothing.
@@ -13,6 +14,10 @@ pub async fn cmd_step_tenant_urls(args: TenantUrlsArgs) -> Result<CommandOutput>
         Some(url) => parse_tenant_url(url, "--admin-url", args.allow_other_host)?,
         None => runtime.clone(),
     };
+    let fields = FieldNames::checked(
+        args.fields.runtime_url_field.clone(),
+        args.fields.admin_url_field.clone(),
+    )?;
     let tenant = Tenant {
         runtime,
         admin,
@@ -25,6 +30,7 @@ pub async fn cmd_step_tenant_urls(args: TenantUrlsArgs) -> Result<CommandOutput>
         &tenant,
         args.include_overrides,
         Vec::new(),
+        fields,
     );
     execute_step(&open, &mut journal, call).await
 }
