@@ -9,71 +9,7 @@ use super::soql::{self, Env};
 use super::state::{FieldSchema, FieldType, ObjectSchema, OrgState, Record};
 use super::{LATEST_API_VERSION, util};
 
-pub(crate) struct ApiRequest<'a> {
-    pub method: &'a str,
-    pub path: &'a str,
-    pub query: Option<&'a str>,
-    pub bearer: Option<&'a str>,
-    pub body: &'a [u8],
-}
-
-#[derive(Clone, Debug)]
-pub(crate) struct ApiResponse {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-}
-
-const JSON: &str = "application/json;charset=UTF-8";
-
-impl ApiResponse {
-    pub fn json(status: u16, v: &Value) -> ApiResponse {
-        ApiResponse {
-            status,
-            headers: vec![("Content-Type".into(), JSON.into())],
-            body: serde_json::to_vec(v).unwrap_or_default(),
-        }
-    }
-
-    pub fn no_content() -> ApiResponse {
-        ApiResponse {
-            status: 204,
-            headers: Vec::new(),
-            body: Vec::new(),
-        }
-    }
-
-    fn body_json(&self) -> Value {
-        if self.body.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&self.body).unwrap_or(Value::Null)
-        }
-    }
-}
-
-/// A Salesforce error array: `[{"message","errorCode","fields"}]`.
-pub(crate) fn sf_error(status: u16, code: &str, message: &str, fields: &[&str]) -> ApiResponse {
-    ApiResponse::json(
-        status,
-        &json!([{"message": message, "errorCode": code, "fields": fields}]),
-    )
-}
-
-pub(crate) fn not_found() -> ApiResponse {
-    sf_error(
-        404,
-        "NOT_FOUND",
-        "The requested resource does not exist",
-        &[],
-    )
-}
-
-pub(crate) fn invalid_session() -> ApiResponse {
-    let mut r = sf_error(401, "INVALID_SESSION_ID", "Session expired or invalid", &[]);
-    r.headers.push(("WWW-Authenticate".into(), "Token".into()));
-    r
-}
+pub(crate) use crate::http::{ApiRequest, ApiResponse, invalid_session, not_found, sf_error};
 
 /// Whether a request writes: POST/PATCH/PUT/DELETE under `/services/data/v..`, a composite
 /// request when one of its subrequests does.
@@ -862,7 +798,7 @@ fn create(
             &[],
         );
     }
-    let (body, through_metadata) = match rules::metadata_write(&schema.name, body, true) {
+    let (body, through_metadata) = match crate::metadata::metadata_write(&schema.name, body, true) {
         Some(Ok(converted)) => (converted, true),
         Some(Err(e)) => return e,
         None => (body.to_vec(), false),
@@ -932,7 +868,8 @@ fn update(
     {
         return sf_error(400, "FIELD_CUSTOM_VALIDATION_EXCEPTION", message, &[]);
     }
-    let (body, through_metadata) = match rules::metadata_write(&schema.name, body, false) {
+    let (body, through_metadata) = match crate::metadata::metadata_write(&schema.name, body, false)
+    {
         Some(Ok(converted)) => (converted, true),
         Some(Err(e)) => return e,
         None => (body.to_vec(), false),
@@ -966,7 +903,7 @@ fn update(
         let name = full_name(rec);
         rec.insert("Name".into(), name);
     }
-    rules::sync_metadata(&schema.name, rec);
+    crate::metadata::sync_metadata(&schema.name, rec);
     for audit in ["LastModifiedDate", "SystemModstamp"] {
         if rec.contains_key(audit) {
             rec.insert(audit.into(), now.clone().into());
@@ -1152,7 +1089,9 @@ fn run_query(state: &mut OrgState, ctx: &Ctx, tooling: bool, q: &str) -> ApiResp
             Err(e) => return sf_error(400, e.code, &e.message, &[]),
         }
     };
-    if tooling && let Some(refused) = rules::metadata_query_too_wide(&out.object, &out.records) {
+    if tooling
+        && let Some(refused) = crate::metadata::metadata_query_too_wide(&out.object, &out.records)
+    {
         return refused;
     }
     if tooling && out.object == "SandboxProcess" && state.advance_sandbox_on_query {

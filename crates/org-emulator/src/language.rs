@@ -6,9 +6,6 @@
 //! English, so a client that compares English words breaks here as on a real org.
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
-
-use super::state::OrgState;
 
 /// The running user's language.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,43 +59,5 @@ impl Language {
             })
             .unwrap_or(english)
             .to_string()
-    }
-}
-
-/// Shows the seeded org in `lang`: the running user's language, profile names, the tenant
-/// setting's labels, sandbox statuses.
-pub fn localize(state: &mut OrgState, lang: Language) {
-    state.language = lang;
-    if lang == Language::English {
-        return;
-    }
-    let user_id = state.user_id.clone();
-    if let Some(t) = state.data.table_mut("User")
-        && let Some(i) = t.position(&user_id)
-    {
-        t.records[i].insert("LanguageLocaleKey".into(), lang.locale_key().into());
-    }
-    for (object, field) in [("Profile", "Name")] {
-        if let Some(t) = state.data.table_mut(object) {
-            for r in &mut t.records {
-                if let Some(name) = r.get(field).and_then(Value::as_str) {
-                    let shown = lang.word(name);
-                    r.insert(field.into(), shown.into());
-                }
-            }
-        }
-    }
-    if let Some(t) = state.data.table_mut("LGK__ConfigurationTenant__c") {
-        for f in &mut t.schema.fields {
-            f.label = lang.word(&f.label);
-        }
-    }
-    if let Some(t) = state.tooling.table_mut("SandboxProcess") {
-        for r in &mut t.records {
-            if let Some(status) = r.get("Status").and_then(Value::as_str) {
-                let shown = lang.word(status);
-                r.insert("Status".into(), shown.into());
-            }
-        }
     }
 }

@@ -9,8 +9,11 @@
 //! control plane under `/__emulator/` (see the `server` module).
 
 mod api;
+mod apps;
 mod auth;
+mod http;
 pub mod language;
+mod metadata;
 mod refresh;
 mod rules;
 mod seed;
@@ -34,7 +37,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-pub use auth::{
+pub use apps::{
     ConnectedApp, JWT_APP_CONSUMER_KEY, JWT_TEST_PRIVATE_KEY_PEM, SECRET_APP_CONSUMER_KEY,
     SECRET_APP_CONSUMER_SECRET,
 };
@@ -218,7 +221,7 @@ impl Shared {
     pub fn reset(&mut self) {
         let url = self.state.instance_url.clone();
         self.state = OrgState::new(self.opts.seed);
-        language::localize(&mut self.state, self.opts.language);
+        seed::localize(&mut self.state, self.opts.language);
         self.state.instance_url = url;
         self.log.clear();
         self.faults.clear();
@@ -246,7 +249,7 @@ impl Emulator {
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
         let mut state = OrgState::new(opts.seed);
-        language::localize(&mut state, opts.language);
+        seed::localize(&mut state, opts.language);
         state.instance_url = format!("http://{addr}");
         let shared = Arc::new(Mutex::new(Shared {
             state,

@@ -3,6 +3,7 @@
 
 use serde_json::{Value, json};
 
+use super::language::Language;
 use super::state::{FieldSchema as F, FieldType as T, ObjectSchema, OrgState};
 use super::{
     PRODUCTION_ORG_ID, PRODUCTION_USERNAME, SEED_ACCESS_TOKEN, SEED_ORG_ID, SEED_REFRESH_TOKEN,
@@ -789,5 +790,50 @@ pub(crate) fn advance_sandboxes(s: &mut OrgState, ids: &[String]) {
         }
         r.insert("LastModifiedDate".into(), now.clone().into());
         r.insert("SystemModstamp".into(), now.clone().into());
+    }
+}
+
+/// Shows the seeded org in `lang`: the running user's language, profile names, the tenant
+/// setting's labels, sandbox statuses.
+pub fn localize(state: &mut OrgState, lang: Language) {
+    state.language = lang;
+    if lang == Language::English {
+        return;
+    }
+    let user_id = state.user_id.clone();
+    if let Some(t) = state.data.table_mut("User")
+        && let Some(i) = t.position(&user_id)
+    {
+        t.records[i].insert("LanguageLocaleKey".into(), lang.locale_key().into());
+    }
+    for (object, field) in [("Profile", "Name")] {
+        if let Some(t) = state.data.table_mut(object) {
+            for r in &mut t.records {
+                if let Some(name) = r.get(field).and_then(Value::as_str) {
+                    let shown = lang.word(name);
+                    r.insert(field.into(), shown.into());
+                }
+            }
+        }
+    }
+    if let Some(t) = state.data.table_mut("LGK__ConfigurationTenant__c") {
+        for f in &mut t.schema.fields {
+            f.label = lang.word(&f.label);
+        }
+    }
+    if let Some(t) = state.tooling.table_mut("SandboxProcess") {
+        for r in &mut t.records {
+            if let Some(status) = r.get("Status").and_then(Value::as_str) {
+                let shown = lang.word(status);
+                r.insert("Status".into(), shown.into());
+            }
+        }
+    }
+}
+
+impl OrgState {
+    /// The state of a seed (instance URL still empty).
+    pub fn new(seed: Seed) -> OrgState {
+        build(seed)
     }
 }

@@ -28,7 +28,8 @@ use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
 
-use super::api::{self, ApiRequest, ApiResponse};
+use super::api;
+use super::http::{ApiRequest, ApiResponse};
 use super::{Fault, FaultKind, RequestRecord, Shared, lock};
 
 /// A response body, maybe held back for a while (the slow-body fault).

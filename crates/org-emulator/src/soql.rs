@@ -1507,7 +1507,7 @@ mod tests {
     #[test]
     fn profile_permissions_filter_but_do_not_sort() {
         let mut s = sandbox();
-        crate::language::localize(&mut s, crate::language::Language::German);
+        crate::seed::localize(&mut s, crate::language::Language::German);
         let admins = "PermissionsModifyAllData = true AND PermissionsCustomizeApplication = true AND PermissionsApiEnabled = true AND UserType = 'Standard'";
         let out = run(&s, &format!("SELECT Id, Name FROM Profile WHERE {admins}")).unwrap();
         assert_eq!(names(&out, "Name"), ["Systemadministrator"]);

@@ -535,7 +535,7 @@ pub struct OrgState {
     pub refresh_token: String,
     /// The org's connected apps that token requests are checked against (none in the seeds:
     /// the seeds' refresh token belongs to sf's global `PlatformCLI` app, which has no secret).
-    pub connected_apps: Vec<super::auth::ConnectedApp>,
+    pub connected_apps: Vec<super::apps::ConnectedApp>,
     /// API calls counted before the emulator started (to push usage near the limit).
     pub api_usage_start: u64,
     /// API calls served since.
@@ -567,11 +567,6 @@ pub struct OrgState {
 }
 
 impl OrgState {
-    /// The state of a seed (instance URL still empty).
-    pub fn new(seed: Seed) -> OrgState {
-        super::seed::build(seed)
-    }
-
     pub(crate) fn empty(seed: Seed, org_id: &str, pod: &str) -> OrgState {
         OrgState {
             data: ObjectStore::default(),
@@ -681,7 +676,7 @@ impl OrgState {
             };
             record.insert(f.name.clone(), value);
         }
-        super::rules::sync_metadata(&schema.name, &mut record);
+        crate::metadata::sync_metadata(&schema.name, &mut record);
         let id = record
             .get("Id")
             .and_then(Value::as_str)
