@@ -471,3 +471,66 @@ fn run_names_the_tenant_field_too() {
         NEW_TENANT
     );
 }
+
+/// "Done when": `run` goes through a German or Japanese org as through an English one: the
+/// tenant URLs and the provisioning user are fixed, the guided steps wait for the admin, and
+/// no step trips over a translated status, profile name or label.
+#[test]
+fn run_goes_through_german_and_japanese_orgs() {
+    for language in [Language::German, Language::Japanese] {
+        let (emulator, sandbox) = refreshed(language);
+        let first = run(sandbox.cmd(&[
+            "run",
+            "-o",
+            "uat",
+            "--runtime-url",
+            NEW_TENANT,
+            "--json",
+        ]));
+        assert_eq!(first.code, 68, "{language:?}: {}\n{}", first.stdout, first.stderr);
+        let out = first.json();
+        assert_valid("run", &out);
+        let summary = &out["result"];
+        assert_eq!(summary["outcome"], "pending", "{language:?}");
+        let steps: Vec<(String, String)> = summary["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                (
+                    s["step"].as_str().unwrap().to_string(),
+                    s["outcome"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        let expected = [
+            ("org-id", "skipped"),
+            ("tenant-urls", "changed"),
+            ("configurator-url", "manual"),
+            ("refresh-token-user", "manual"),
+            ("runtime-clients", "manual"),
+            ("provisioning-user", "changed"),
+        ];
+        for (step, outcome) in expected {
+            assert!(
+                steps.iter().any(|(s, o)| s == step && o == outcome),
+                "{language:?}: {step} {outcome} in {steps:?}"
+            );
+        }
+        let refresh_token_user = summary["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["step"] == "refresh-token-user")
+            .unwrap();
+        assert_eq!(
+            refresh_token_user["warnings"],
+            serde_json::json!([]),
+            "{language:?}: the admin is an admin"
+        );
+        let row = org_default(&emulator);
+        assert_eq!(row["LGK__RuntimeUrl__c"], NEW_TENANT, "{language:?}");
+        assert_eq!(row["LGK__TenantAdminEndpoint__c"], NEW_TENANT, "{language:?}");
+        assert_eq!(provisioning_user(&emulator)["Email"], "provisioning@logik.io");
+    }
+}
