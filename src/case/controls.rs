@@ -2,7 +2,7 @@
 //! override would act on the terminal (or the portal form) of whoever reads the case, so
 //! `case validate` refuses it, naming the value's path.
 
-use super::validate::{Segment, Violation};
+use super::violation::{Segment, Violation};
 use crate::protocol::output::{escape_controls, is_hidden_control};
 use serde_json::Value;
 

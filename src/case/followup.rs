@@ -1,7 +1,7 @@
 //! The follow-up for "Send the new SFDC org ID": built from the refreshed org as sf printed it
 //! (`org display`, `org resume sandbox`) or as this tool's own output carries it.
 
-use super::build::case_org;
+use super::org::case_org;
 use super::payload::{FollowUpKind, Generator, OrgIdFollowUp, SCHEMA_VERSION};
 use super::render::Rendered;
 use crate::org::facts::OrgFacts;

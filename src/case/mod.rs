@@ -7,12 +7,15 @@ pub mod answers;
 pub mod build;
 pub mod controls;
 pub mod followup;
+pub mod org;
 pub mod payload;
 pub mod prompt;
 pub mod render;
+pub mod schema_check;
 pub mod users;
 pub mod validate;
 pub mod values;
+pub mod violation;
 
 pub use payload::{OrgIdFollowUp, SupportCase};
 

@@ -479,15 +479,12 @@ fn run_names_the_tenant_field_too() {
 fn run_goes_through_german_and_japanese_orgs() {
     for language in [Language::German, Language::Japanese] {
         let (emulator, sandbox) = refreshed(language);
-        let first = run(sandbox.cmd(&[
-            "run",
-            "-o",
-            "uat",
-            "--runtime-url",
-            NEW_TENANT,
-            "--json",
-        ]));
-        assert_eq!(first.code, 68, "{language:?}: {}\n{}", first.stdout, first.stderr);
+        let first = run(sandbox.cmd(&["run", "-o", "uat", "--runtime-url", NEW_TENANT, "--json"]));
+        assert_eq!(
+            first.code, 68,
+            "{language:?}: {}\n{}",
+            first.stdout, first.stderr
+        );
         let out = first.json();
         assert_valid("run", &out);
         let summary = &out["result"];
@@ -530,7 +527,13 @@ fn run_goes_through_german_and_japanese_orgs() {
         );
         let row = org_default(&emulator);
         assert_eq!(row["LGK__RuntimeUrl__c"], NEW_TENANT, "{language:?}");
-        assert_eq!(row["LGK__TenantAdminEndpoint__c"], NEW_TENANT, "{language:?}");
-        assert_eq!(provisioning_user(&emulator)["Email"], "provisioning@logik.io");
+        assert_eq!(
+            row["LGK__TenantAdminEndpoint__c"], NEW_TENANT,
+            "{language:?}"
+        );
+        assert_eq!(
+            provisioning_user(&emulator)["Email"],
+            "provisioning@logik.io"
+        );
     }
 }

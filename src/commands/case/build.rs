@@ -3,9 +3,9 @@
 use super::given_org;
 use crate::case::answers::{CaseAnswers, load_answers};
 use crate::case::build::{
-    Field, Inputs, Values, assemble, case_org, org_is_refreshed, parse_inputs, problems_error,
-    still_missing, tenant_check,
+    Field, Inputs, Values, assemble, parse_inputs, problems_error, still_missing,
 };
+use crate::case::org::{case_org, org_is_refreshed, tenant_check};
 use crate::case::payload::{DataDisposition, NewOrgId, PROVISIONING_EMAIL, now_rfc3339};
 use crate::case::prompt::Prompter;
 use crate::case::users::{check_users, pick_provisioning_user, provisioning_candidates};
