@@ -7,7 +7,6 @@ use crate::org::session::{OpenOrg, open_identified, open_identified_with_users};
 use crate::org::tenant::parse_tenant_url;
 use crate::protocol::{CommandOutput, Error, Format, Result};
 use crate::sf::connect::{OrgRequest, identify};
-use crate::sf::intake::{parse_org_json, read_stdin_bounded};
 use crate::steps::StepResult;
 use crate::steps::call::{Common, StepCall, Tenant};
 use crate::steps::journal::Journal;
@@ -33,42 +32,14 @@ impl Globals {
     }
 }
 
-/// Builds the org request from the flags and, when no org is named, from sf JSON on stdin.
-/// stdin is read only when it is not a terminal, so nothing ever waits for typing.
+/// Builds the org request from the flags and, when no org is named, from sf JSON on stdin
+/// (see [`crate::sf::request::org_request`]).
 pub fn org_request(flags: &OrgFlags) -> Result<OrgRequest> {
-    let mut request = OrgRequest {
-        target_org: flags.target_org.clone(),
-        api_version: flags.api_version.clone(),
-        piped: None,
-    };
-    let text = match &flags.org_json {
-        Some(path) if path.as_os_str() == "-" => Some(read_stdin_bounded()?),
-        Some(path) => {
-            let text = crate::fsutil::read_bounded_text(path).map_err(|e| {
-                Error::input(
-                    "OrgJsonFileError",
-                    format!("Could not read {}: {e}", path.display()),
-                )
-                .with_action("Save it with: sf org display --json -o <alias> > org.json")
-            })?;
-            Some(text)
-        }
-        None if flags.target_org.is_none() && !std::io::stdin().is_terminal() => {
-            let text = read_stdin_bounded()?;
-            // An empty pipe with a default org configured (a CI job with no stdin) means
-            // "use the default org"; with none configured it is an error, said below.
-            if text.trim().is_empty() && crate::sf::connect::has_default_org() {
-                None
-            } else {
-                Some(text)
-            }
-        }
-        None => None,
-    };
-    if let Some(text) = text {
-        request.piped = Some(parse_org_json(&text)?);
-    }
-    Ok(request)
+    crate::sf::request::org_request(
+        flags.target_org.as_deref(),
+        flags.org_json.as_deref(),
+        flags.api_version.as_deref(),
+    )
 }
 
 /// Finds the org from the flags (or stdin), connects, and gathers its facts.

@@ -1,6 +1,7 @@
 //! `doctor`: what the tool can see and use on this machine. The sf CLI and its version, where
 //! sf keeps its key, the target org (which one, its auth file readable and decryptable, the org
-//! reachable), the Logik and Salesforce CPQ packages, the keystore for the tool's own secrets
+//! reachable), the Logik and Salesforce CPQ packages, each step's readiness (read-only: the
+//! objects, fields, permissions and API version it needs), the keystore for the tool's own secrets
 //! (or none, and the variables that stand in for it), and the state folder.
 //!
 //! It reports rather than fails: exit 0 whatever is missing, except exit 1 when an org the user
@@ -9,6 +10,7 @@
 
 mod local;
 mod org;
+mod readiness;
 mod report;
 mod sf;
 #[cfg(test)]

@@ -1,8 +1,9 @@
-//! The target org: which one, its auth file, reaching it, and its packages.
+//! The target org: which one, its auth file, reaching it, its packages, and each step's
+//! readiness (`readiness`).
 
+use super::readiness::{step_line, step_readiness};
 use super::*;
 use crate::cli::DoctorArgs;
-use crate::commands::shared::org_request;
 use crate::org::facts::Packages;
 use crate::org::session::open_identified;
 use crate::protocol::{Error, Result};
@@ -110,6 +111,9 @@ pub(super) async fn check_org(args: &DoctorArgs) -> Result<(OrgReport, Vec<Docto
                 ),
             ));
             checks.extend(package_checks(report.packages.as_ref()));
+            report.steps = step_readiness(&open.client, open.identity.username.as_deref()).await;
+            report.requests = open.client.request_count();
+            checks.extend(report.steps.iter().map(step_line));
         }
         Err(err) => {
             report.reachable = Some(false);
@@ -132,9 +136,13 @@ pub(super) fn org_input(
         } else {
             OrgRequestedBy::OrgJson
         };
-        return org_request(flags)
-            .map(|r| Some((r, by)))
-            .map_err(|e| (by, e));
+        return crate::sf::request::org_request(
+            flags.target_org.as_deref(),
+            flags.org_json.as_deref(),
+            flags.api_version.as_deref(),
+        )
+        .map(|r| Some((r, by)))
+        .map_err(|e| (by, e));
     }
     let mut request = OrgRequest {
         target_org: None,
@@ -250,10 +258,17 @@ pub(super) fn auth_file_check(identity: &OrgIdentity, report: &mut OrgReport) ->
             if report.instance_url.is_none() {
                 report.instance_url = Some(stored.instance_url.clone());
             }
-            let refresh = if stored.refresh_token.is_some() {
-                "; a refresh token renews an expired access token"
-            } else {
-                "; no refresh token: an expired access token needs a new sf login"
+            let refresh = match (&stored.refresh_token, &stored.client_secret, stored.jwt) {
+                (Some(_), Some(_), _) => {
+                    "; a refresh token (with the connected app's client secret) renews an expired access token"
+                }
+                (Some(_), None, _) => "; a refresh token renews an expired access token",
+                (None, _, true) => {
+                    "; authorized with JWT (no refresh token): sf renews an expired access token (sf org auth show-access-token)"
+                }
+                (None, _, false) => {
+                    "; no refresh token: an expired access token needs a new sf login"
+                }
             };
             check(
                 CheckName::AuthFile,

@@ -56,6 +56,8 @@ pub enum CheckName {
     Keystore,
     /// The state folder (journal, secret names).
     State,
+    /// One step of `run`: the org is ready for it, or what is missing.
+    Step,
 }
 
 impl CheckName {
@@ -70,6 +72,7 @@ impl CheckName {
             CheckName::CpqPackage => "Salesforce CPQ",
             CheckName::Keystore => "keystore",
             CheckName::State => "state",
+            CheckName::Step => "step",
         }
     }
 }
@@ -167,8 +170,27 @@ pub struct OrgReport {
     pub api_version: Option<String>,
     /// The Logik and Salesforce CPQ packages, when the org answered.
     pub packages: Option<Packages>,
+    /// Each step, in `run`'s order: ready, or what is missing and how to fix it (empty when the
+    /// org was not reached).
+    pub steps: Vec<StepReadiness>,
     /// HTTP requests sent to the org.
     pub requests: u64,
+}
+
+/// Whether the org is ready for one step, read without writing anything.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StepReadiness {
+    /// The step's name (`tenant-urls`).
+    pub step: String,
+    /// True when every object, field, permission and the API version it needs is there.
+    pub ready: bool,
+    /// `ready (...)`, or `missing ...`, for a person.
+    pub summary: String,
+    /// Each missing thing: an object, a field, a field the user cannot write, a permission.
+    pub missing: Vec<String>,
+    /// How to fix them.
+    pub actions: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, JsonSchema)]

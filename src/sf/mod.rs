@@ -7,5 +7,6 @@ pub mod crypto;
 pub mod home;
 pub mod intake;
 pub mod keychain;
+pub mod request;
 pub mod runner;
 pub mod sf_token;

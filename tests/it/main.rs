@@ -6,6 +6,7 @@ mod color;
 mod common;
 mod completions;
 mod doctor;
+mod doctor_steps;
 mod faults;
 mod flags_dir;
 mod guided;

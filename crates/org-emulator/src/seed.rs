@@ -68,6 +68,7 @@ fn data_schemas(logik: bool, cpq: bool) -> Vec<ObjectSchema> {
                     T::Boolean,
                 )
                 .unsortable(),
+                F::new("PermissionsManageUsers", "Manage Users", T::Boolean).unsortable(),
             ],
         )
         .read_only(),
@@ -367,7 +368,9 @@ fn tooling_schemas(production: bool) -> Vec<ObjectSchema> {
                     .len(15)
                     .read_only(),
                 F::new("FullName", "Full Name", T::String).create_only(),
-                F::new("Metadata", "Metadata", T::ComplexValue).read_only(),
+                // The one writable field with FullName (Tooling API object reference,
+                // RemoteProxy: Metadata "Create, Nillable, Update").
+                F::new("Metadata", "Metadata", T::ComplexValue),
             ],
         )
         .since(37),
@@ -493,7 +496,8 @@ pub(crate) fn build(seed: Seed) -> OrgState {
         "Profile",
         json!({"Name": "System Administrator", "UserType": "Standard",
                "PermissionsApiEnabled": true, "PermissionsModifyAllData": true,
-               "PermissionsViewSetup": true, "PermissionsCustomizeApplication": true}),
+               "PermissionsViewSetup": true, "PermissionsCustomizeApplication": true,
+               "PermissionsManageUsers": true}),
     );
     let standard = put(
         &mut s,
@@ -501,7 +505,8 @@ pub(crate) fn build(seed: Seed) -> OrgState {
         "Profile",
         json!({"Name": "Standard User", "UserType": "Standard",
                "PermissionsApiEnabled": true, "PermissionsModifyAllData": false,
-               "PermissionsViewSetup": false, "PermissionsCustomizeApplication": false}),
+               "PermissionsViewSetup": false, "PermissionsCustomizeApplication": false,
+               "PermissionsManageUsers": false}),
     );
     // (username stem, email, first, last, alias, profile, active, frozen)
     let suffix = if production { "" } else { ".uat" };

@@ -1,0 +1,193 @@
+//! `doctor -o <org>` tells, read-only, whether the org is ready for each step (issue 10, "Help
+//! a real org"): every object and field a step touches (exists, createable, updateable for the
+//! running user), the user's profile permissions for the step's writes, the API version. One
+//! line per step.
+
+use crate::common::*;
+use logik_org_emulator::Emulator;
+use serde_json::Value;
+
+/// The steps in `run`'s order.
+const STEPS: [&str; 8] = [
+    "org-id",
+    "tenant-urls",
+    "configurator-url",
+    "refresh-token-user",
+    "runtime-clients",
+    "provisioning-user",
+    "trusted-urls",
+    "touch-products",
+];
+
+fn doctor(emulator: &Emulator) -> (Run, Sandbox) {
+    let sandbox = Sandbox::new();
+    sandbox.sf_auth_store_with_refresh(&emulator.base_url());
+    let out = run(sandbox.cmd(&["doctor", "-o", "uat", "--json"]));
+    (out, sandbox)
+}
+
+fn step<'a>(report: &'a Value, name: &str) -> &'a Value {
+    report["result"]["org"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["step"] == name)
+        .unwrap_or_else(|| panic!("no step {name}: {report:#}"))
+}
+
+/// The doctor's line for a step (checks named `step`, detail starting with the step's name).
+fn line<'a>(report: &'a Value, name: &str) -> &'a Value {
+    let lines: Vec<&Value> = report["result"]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| {
+            c["name"] == "step"
+                && c["detail"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with(&format!("{name}: "))
+        })
+        .collect();
+    assert_eq!(lines.len(), 1, "one line for {name}: {report:#}");
+    lines[0]
+}
+
+#[test]
+fn every_step_is_ready_on_the_emulator_and_doctor_writes_nothing() {
+    let emulator = emulator();
+    let (out, sandbox) = doctor(&emulator);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    let report = out.json();
+    assert_valid("doctor", &report);
+    assert_eq!(report["result"]["ok"], true, "{report:#}");
+    let names: Vec<&str> = report["result"]["org"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["step"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, STEPS);
+    for name in STEPS {
+        assert_eq!(step(&report, name)["ready"], true, "{name}: {report:#}");
+        assert_eq!(line(&report, name)["status"], "ok");
+    }
+    let tenant = line(&report, "tenant-urls")["detail"].as_str().unwrap();
+    assert!(
+        tenant.contains("LGK__ConfigurationTenant__c") && tenant.contains("Customize Application"),
+        "{tenant}"
+    );
+    assert_eq!(writes(&emulator), 0, "doctor is read-only");
+
+    // The text: one line per step.
+    let text = run(sandbox.cmd(&["doctor", "-o", "uat"]));
+    assert_eq!(text.code, 0, "{}", text.stderr);
+    for name in STEPS {
+        let lines = text
+            .stdout
+            .lines()
+            .filter(|l| {
+                l.starts_with("ok") && l.contains(&format!("step            {name}: ready"))
+            })
+            .count();
+        assert_eq!(lines, 1, "{name}:\n{}", text.stdout);
+    }
+    assert_eq!(writes(&emulator), 0);
+}
+
+#[test]
+fn a_missing_field_and_a_missing_permission_name_the_step_and_the_fix() {
+    let emulator = emulator();
+    emulator.with_state(|s| {
+        let products = s.data.table_mut("Product2").unwrap();
+        products
+            .schema
+            .fields
+            .retain(|f| f.name != "LGK__IsConfigurable__c");
+        let profiles = s.data.table_mut("Profile").unwrap();
+        for profile in &mut profiles.records {
+            profile.insert("PermissionsManageUsers".into(), false.into());
+        }
+    });
+    let (out, _sandbox) = doctor(&emulator);
+    assert_eq!(
+        out.code, 0,
+        "doctor reports: {}\n{}",
+        out.stdout, out.stderr
+    );
+    let report = out.json();
+    assert_valid("doctor", &report);
+    assert_eq!(report["result"]["ok"], false);
+
+    let touch = step(&report, "touch-products");
+    assert_eq!(touch["ready"], false);
+    assert_eq!(
+        touch["missing"][0], "Product2.LGK__IsConfigurable__c",
+        "{touch:#}"
+    );
+    assert!(
+        touch["actions"][0]
+            .as_str()
+            .unwrap()
+            .contains("Logik.ai package"),
+        "{touch:#}"
+    );
+    let touch_line = line(&report, "touch-products");
+    assert_eq!(touch_line["status"], "error");
+    assert!(
+        touch_line["detail"]
+            .as_str()
+            .unwrap()
+            .contains("missing Product2.LGK__IsConfigurable__c")
+    );
+
+    let provisioning = step(&report, "provisioning-user");
+    assert_eq!(provisioning["ready"], false);
+    assert_eq!(
+        provisioning["missing"][0], "the permission Manage Users",
+        "{provisioning:#}"
+    );
+    assert!(
+        provisioning["actions"][0]
+            .as_str()
+            .unwrap()
+            .contains("Manage Users (Setup > Profiles)"),
+        "{provisioning:#}"
+    );
+    // The other steps do not need either.
+    for name in [
+        "org-id",
+        "tenant-urls",
+        "trusted-urls",
+        "refresh-token-user",
+    ] {
+        assert_eq!(step(&report, name)["ready"], true, "{name}: {report:#}");
+    }
+    assert_eq!(writes(&emulator), 0, "doctor is read-only");
+}
+
+#[test]
+fn a_field_the_user_cannot_write_is_named_with_field_level_security() {
+    let emulator = emulator();
+    emulator.with_state(|s| {
+        let users = s.data.table_mut("User").unwrap();
+        for field in &mut users.schema.fields {
+            if field.name == "Email" {
+                field.updateable = false;
+            }
+        }
+    });
+    let (out, _sandbox) = doctor(&emulator);
+    let report = out.json();
+    let provisioning = step(&report, "provisioning-user");
+    assert_eq!(provisioning["ready"], false, "{provisioning:#}");
+    assert_eq!(provisioning["missing"][0], "User.Email is not updateable");
+    assert!(
+        provisioning["actions"][0]
+            .as_str()
+            .unwrap()
+            .contains("Set Field-Level Security"),
+        "{provisioning:#}"
+    );
+    assert_eq!(writes(&emulator), 0);
+}
