@@ -239,6 +239,9 @@ fn objects_to_describe() -> Vec<(&'static str, bool)> {
     out
 }
 
+/// Each object's describe, by (object, tooling), or why it could not be read.
+type Describes<'a> = Vec<((&'a str, bool), Result<Value, Error>)>;
+
 /// The running user's profile permissions, or why they are not known.
 type Permissions = Result<Vec<(Permission, bool)>, String>;
 
@@ -246,7 +249,7 @@ type Permissions = Result<Vec<(Permission, bool)>, String>;
 /// permissions) and one Tooling API composite (describes).
 pub(super) async fn step_readiness(client: &Client, username: Option<&str>) -> Vec<StepReadiness> {
     let objects = objects_to_describe();
-    let mut describes: Vec<((&str, bool), Result<Value, Error>)> = Vec::new();
+    let mut describes: Describes = Vec::new();
     let mut permissions: Permissions = Err("the running user is not known".into());
     for tooling in [false, true] {
         let names: Vec<&str> = objects
@@ -325,7 +328,7 @@ fn read_permissions(answer: Option<Result<Value, Error>>) -> Permissions {
 /// One step: every missing thing, and its fix.
 fn readiness(
     needs: &StepNeeds,
-    describes: &[((&str, bool), Result<Value, Error>)],
+    describes: &Describes,
     permissions: &Permissions,
     version: &str,
 ) -> StepReadiness {
