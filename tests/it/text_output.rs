@@ -354,12 +354,20 @@ fn doctor_reports_a_line_a_check() {
         ok       org reachable   [emulator]/ answered (API 62.0, 3 requests); token from sf's auth file [tmp]/home/.sfdx/admin@acme.com.uat.json
         ok       Logik package   installed, 1.84.0
         ok       Salesforce CPQ  installed, 252.3.0
+        ok       step            org-id: ready (Organization; API Enabled; API 62.0)
+        ok       step            tenant-urls: ready (LGK__ConfigurationTenant__c; API Enabled, Customize Application; API 62.0)
+        ok       step            configurator-url: ready (nothing to write in the org; API Enabled; API 62.0)
+        ok       step            refresh-token-user: ready (User; API Enabled; API 62.0)
+        ok       step            runtime-clients: ready (User; API Enabled; API 62.0)
+        ok       step            provisioning-user: ready (User; API Enabled, Manage Users; API 62.0)
+        ok       step            trusted-urls: ready (CspTrustedSite, RemoteProxy; API Enabled, Customize Application, Modify All Data; API 62.0)
+        ok       step            touch-products: ready (Product2; API Enabled; API 62.0)
         warning  keystore        none, as chosen (--keystore none or LOGIK_REFRESH_KEYSTORE=none): secrets come only from LOGIK_REFRESH_SECRET_<NAME> variables; secret set cannot store anything here
                                  -> Give each secret in its variable instead, e.g. LOGIK_REFRESH_SECRET_RUNTIME_CLIENT_WEB_STORE for runtime-client/web-store.
                                  -> On Linux, run inside `keyctl session` (kernel keyring) or `dbus-run-session` with gnome-keyring (Secret Service).
         ok       state           [tmp]/state (created on first use); no journal for this org yet
 
-        9 checks: 7 ok, 2 warning.
+        17 checks: 15 ok, 2 warning.
         [stderr]
         [exit status: 0]
         "#);
