@@ -11,7 +11,7 @@
 
 use super::DoctorCheck;
 use super::report::{CheckName, CheckStatus, StepReadiness};
-use crate::org::tenant::{TENANT_OBJECT, tenant_fields};
+use crate::org::tenant::{TENANT_OBJECT, TenantFields, choose_fields, setting_fields};
 use crate::protocol::Error;
 use crate::salesforce::client::BatchRead;
 use crate::salesforce::{Client, soql_quote};
@@ -454,16 +454,28 @@ fn object_gaps(
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
-    let tenant = (object.object == TENANT_OBJECT)
-        .then(|| tenant_fields(describe))
-        .transpose();
+    // The tenant setting's URL fields, found by the step's own rules (an org that needs
+    // --runtime-url-field gets the step's error and its action).
+    let mut tenant = TenantFields::default();
+    if object.object == TENANT_OBJECT {
+        match setting_fields(describe).and_then(|f| choose_fields(&f, None, None)) {
+            Ok(found) => tenant = found,
+            Err(err) => {
+                missing.push(err.message.clone());
+                fixes.extend(err.actions.clone());
+            }
+        }
+    }
     for (field, usage) in object.fields {
-        let name = match (field, &tenant) {
-            (Field::Named(name), _) => Some(name.to_string()),
-            (Field::TenantRuntimeUrl, Ok(Some(t))) => Some(t.runtime_url.clone()),
-            (Field::TenantAdminUrl, Ok(Some(t))) => t.admin_url.clone(),
-            _ => None,
+        let name = match field {
+            Field::Named(name) => Some(name.to_string()),
+            Field::TenantRuntimeUrl => tenant.runtime_url.clone(),
+            Field::TenantAdminUrl => tenant.admin_url.clone(),
         };
+        if name.is_none() && !matches!(field, Field::Named(_)) {
+            // Not found by the rules: said above (runtime), or no such field (admin, optional).
+            continue;
+        }
         let label = match field {
             Field::Named(name) => name.to_string(),
             Field::TenantRuntimeUrl => "the Runtime Configuration URL field".into(),
