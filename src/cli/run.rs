@@ -25,18 +25,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "NN.0")]
     pub api_version: Option<String>,
 
-    /// Show the plan and change nothing.
-    #[arg(long)]
-    pub dry_run: bool,
-
-    /// Allow changes to an org whose IsSandbox is false.
-    #[arg(long)]
-    pub allow_production: bool,
-
-    /// When another logik-refresh is working on the org, wait for it (at most SECONDS, default
-    /// 300) instead of stopping at once.
-    #[arg(long, value_name = "SECONDS", num_args = 0..=1, default_missing_value = "300")]
-    pub wait_lock: Option<u64>,
+    #[command(flatten)]
+    pub write: super::step::WriteFlags,
 
     #[command(flatten)]
     pub tenant: TenantFlags,
@@ -96,9 +86,7 @@ impl RunArgs {
     pub fn step_flags(&self, target: Option<String>) -> super::step::StepFlags {
         super::step::StepFlags {
             org: self.org_flags(target),
-            dry_run: self.dry_run,
-            allow_production: self.allow_production,
-            wait_lock: self.wait_lock,
+            write: self.write.clone(),
         }
     }
 

@@ -188,6 +188,13 @@ pub struct StepFlags {
     #[command(flatten)]
     pub org: OrgFlags,
 
+    #[command(flatten)]
+    pub write: WriteFlags,
+}
+
+/// Flags of every command that may write to an org (each step, `run`, `rollback`).
+#[derive(Debug, Args, Clone, Default)]
+pub struct WriteFlags {
     /// Show the plan and change nothing.
     #[arg(long)]
     pub dry_run: bool,

@@ -13,8 +13,8 @@ pub async fn cmd_rollback(args: RollbackArgs) -> Result<CommandOutput> {
         &open,
         &mut journal,
         &args.step,
-        args.step_flags.dry_run,
-        args.step_flags.allow_production,
+        args.step_flags.write.dry_run,
+        args.step_flags.write.allow_production,
     )
     .await?;
     Ok(step_output(&open, result))

@@ -140,8 +140,8 @@ pub async fn run_org(
         no_runtime_clients: args.no_runtime_clients,
         trusted_urls: args.trusted_urls,
         touch_products: args.touch_products,
-        dry_run: args.dry_run,
-        allow_production: args.allow_production,
+        dry_run: args.write.dry_run,
+        allow_production: args.write.allow_production,
     };
     let summary = run_steps(&open, &mut journal, &options, on_event).await?;
     let mut warnings = open.warnings.clone();

@@ -66,7 +66,7 @@ pub async fn journal_for(open: &mut OpenOrg, flags: &StepFlags) -> Result<Journa
             "The org did not report its ID; no journal can be kept.",
         )
     })?;
-    let wait = flags.wait_lock.map(std::time::Duration::from_secs);
+    let wait = flags.write.wait_lock.map(std::time::Duration::from_secs);
     let mut journal = Journal::open(org_id, wait)?;
     if journal.waited_for_lock() {
         let warnings = std::mem::take(&mut open.warnings);
@@ -136,8 +136,8 @@ pub fn resolve_tenant(open: &OpenOrg, flags: &TenantFlags) -> Result<Tenant> {
 /// The flags every step shares, as the step call takes them.
 pub fn common(flags: &StepFlags, confirm: bool) -> Common {
     Common {
-        dry_run: flags.dry_run,
-        allow_production: flags.allow_production,
+        dry_run: flags.write.dry_run,
+        allow_production: flags.write.allow_production,
         confirm,
     }
 }

@@ -7,7 +7,7 @@
 use crate::fsutil::state_dir;
 use crate::protocol::{Error, Result};
 use crate::steps::lock::OrgLock;
-use crate::steps::{Change, Outcome};
+use crate::steps::{Change, Outcome, StepResult};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::fs::OpenOptions;
@@ -216,6 +216,15 @@ impl Journal {
 
     pub fn entries(&self) -> &[JournalEntry] {
         &self.entries
+    }
+
+    /// Records that a step finished without writing (its outcome and reason), so that a
+    /// re-run and `rollback` see where it ended. A step that wrote has its apply entries instead.
+    pub fn record_finished(&mut self, result: &StepResult) -> Result<()> {
+        let mut entry = JournalEntry::new(&result.step, JournalEvent::Finished);
+        entry.outcome = Some(result.outcome);
+        entry.note = result.reason.clone();
+        self.append(entry)
     }
 
     /// Appends one entry and syncs it to disk before returning, so the org is never written

@@ -182,10 +182,7 @@ pub async fn touch_products(
         touch(open, journal, opts, &mut result).await?
     };
     if !wrote && !opts.dry_run {
-        let mut entry = JournalEntry::new(STEP, JournalEvent::Finished);
-        entry.outcome = Some(result.outcome);
-        entry.note = result.reason.clone();
-        journal.append(entry)?;
+        journal.record_finished(&result)?;
     }
     result.requests = client.request_count();
     Ok(result)

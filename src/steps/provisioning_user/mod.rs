@@ -20,7 +20,7 @@ use crate::org::users::{ADMIN_PERMISSIONS_TEXT, OrgUser, users_where};
 use crate::protocol::{Error, Result};
 use crate::salesforce::Client;
 use crate::salesforce::soql_quote;
-use crate::steps::journal::{Journal, JournalEntry, JournalEvent};
+use crate::steps::journal::Journal;
 use create::create_missing;
 use fix::check_and_fix;
 use serde_json::Value;
@@ -108,10 +108,7 @@ pub async fn ensure_provisioning_user(
         Some(user) => check_and_fix(open, journal, opts, user, &mut result).await?,
     };
     if !wrote && !opts.dry_run {
-        let mut entry = JournalEntry::new(STEP, JournalEvent::Finished);
-        entry.outcome = Some(result.outcome);
-        entry.note = result.reason.clone();
-        journal.append(entry)?;
+        journal.record_finished(&result)?;
     }
     result.requests = client.request_count();
     Ok(result)

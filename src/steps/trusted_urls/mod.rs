@@ -159,10 +159,7 @@ pub async fn ensure_trusted_urls(
         }
     };
     if !wrote && !opts.dry_run {
-        let mut entry = JournalEntry::new(STEP, JournalEvent::Finished);
-        entry.outcome = Some(result.outcome);
-        entry.note = result.reason.clone();
-        journal.append(entry)?;
+        journal.record_finished(&result)?;
     }
     result.requests = client.request_count();
     Ok(result)
