@@ -59,9 +59,15 @@ echo
 
 # -N runs without a shell (hyperfine cannot correct for a shell below ~5 ms), so the file is
 # given with --org-json: the same intake as `< display.json`.
-hyperfine -N --warmup 3 --min-runs 20 --style basic --export-json "$work/intake.json" \
-  -n "logik-refresh org inspect --offline" "$bin/logik-refresh org inspect --offline --json --org-json $work/display.json" \
+# A run of ~1 ms varies with the machine's load: many runs, and the load-independent figures
+# (minor page faults; instructions when perf can count them) printed beside it.
+intake=("$bin/logik-refresh" org inspect --offline --json --org-json "$work/display.json")
+hyperfine -N --warmup 20 --min-runs 300 --style basic --export-json "$work/intake.json" \
+  -n "logik-refresh org inspect --offline" "${intake[*]}" >&2
+hyperfine -N --warmup 3 --min-runs 20 --style basic --export-json "$work/intake-sf.json" \
   -n "sf org display" "$sf_bin org display --json -o uat" >&2
+intake_faults=$( { /usr/bin/time -f %R "${intake[@]}" >/dev/null; } 2>&1 | tail -n1)
+intake_instructions=$(perf stat -x, -e instructions:u "${intake[@]}" 2>&1 >/dev/null | awk -F, '$3 ~ /instructions/ && $1 ~ /^[0-9]+$/ {print $1}' || true)
 
 hyperfine -N --warmup 2 --min-runs 10 --style basic --export-json "$work/online.json" \
   -n "logik-refresh org inspect -o uat" "$bin/logik-refresh org inspect -o uat --json" \
@@ -160,7 +166,9 @@ ms() { jq -r ".results[$2].mean * 1000 * 100 | floor / 100" "$1"; }
 echo
 echo "== results (same machine, same run, same emulator org)"
 printf 'intake:  logik-refresh org inspect --offline %8s ms   sf org display %8s ms   ratio %sx faster\n' \
-  "$(ms "$work/intake.json" 0)" "$(ms "$work/intake.json" 1)" "$(ratio "$work/intake.json")"
+  "$(ms "$work/intake.json" 0)" "$(ms "$work/intake-sf.json" 0)" \
+  "$(jq -rs '(.[1].results[0].mean / .[0].results[0].mean * 10 | floor) / 10' "$work/intake.json" "$work/intake-sf.json")"
+printf 'intake:  %s minor page faults, %s user-space instructions\n' "$intake_faults" "${intake_instructions:-(perf cannot count here)}"
 printf 'online:  logik-refresh org inspect -o uat   %8s ms   sf org display %8s ms   ratio %sx faster\n' \
   "$(ms "$work/online.json" 0)" "$(ms "$work/online.json" 1)" "$(ratio "$work/online.json")"
 printf 'size:    release binary %s bytes (%s MB)\n' "$(stat -c %s "$bin/logik-refresh")" \

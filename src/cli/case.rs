@@ -8,6 +8,7 @@ use std::path::PathBuf;
 // Parsed once per run: the size of the largest variant costs nothing worth boxing for.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum CaseCommand {
     /// Build the support case payload (JSON) from flags, an answers file and the org.
     #[command(after_help = "\

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum OrgCommand {
     /// Show the refreshed org's facts, as sf and the org itself report them.
     #[command(after_help = "\
@@ -33,8 +34,8 @@ Examples:
     Wait(WaitArgs),
 }
 
-/// How a command finds its org. With none of these, sf JSON is read from stdin, else sf's
-/// default org is used.
+// How a command finds its org. With none of these, sf JSON is read from stdin, else sf's
+// default org is used.
 #[derive(Debug, Args, Clone, Default)]
 pub struct OrgFlags {
     /// Username or alias of the org (default: sf JSON piped in, else SF_TARGET_ORG or sf's

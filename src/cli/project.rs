@@ -5,7 +5,7 @@ use super::OrgFlags;
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 
-/// Where the project config comes from.
+// Where the project config comes from.
 #[derive(Debug, Args, Clone, Default)]
 pub struct ConfigFlags {
     /// The project file holding plugins.logik-refresh (default: sfdx-project.json in the
@@ -14,7 +14,7 @@ pub struct ConfigFlags {
     pub config: Option<PathBuf>,
 }
 
-/// Which snapshot `run` and `snapshot diff` compare with.
+// Which snapshot `run` and `snapshot diff` compare with.
 #[derive(Debug, Args, Clone, Default)]
 pub struct SnapshotFlags {
     /// The snapshot file (default: <state dir>/snapshots/<sandbox name>.json when it exists).
@@ -28,6 +28,7 @@ pub struct SnapshotFlags {
 }
 
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum ConfigCommand {
     /// Write a sandbox's entry in plugins.logik-refresh from what the org holds today.
     #[command(after_help = "\
@@ -76,6 +77,7 @@ pub struct SnapshotArgs {
 }
 
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum SnapshotCommand {
     /// What differs between the sandbox's snapshot and the org now (reads only).
     #[command(after_help = "\

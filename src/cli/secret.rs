@@ -5,6 +5,7 @@ use crate::cli::values::KeystoreChoice;
 use clap::{Args, Subcommand};
 
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum SecretCommand {
     /// Store a secret in the OS keystore; the value is read from stdin, never from a flag.
     #[command(after_help = "\
@@ -65,7 +66,7 @@ their entries everywhere; LOGIK_REFRESH_SECRET_* variables set now are listed by
     List(SecretListArgs),
 }
 
-/// How the secret commands find their keystore.
+// How the secret commands find their keystore.
 #[derive(Debug, Args, Clone, Copy)]
 pub struct KeystoreFlags {
     /// The keystore: auto takes the first usable of the macOS keychain, the Windows Credential

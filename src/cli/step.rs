@@ -4,6 +4,7 @@ use super::OrgFlags;
 use clap::{Args, Subcommand};
 
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum StepCommand {
     /// Point the CPQ Tenant setting at the tenant (Runtime Configuration and Administration URL).
     #[command(after_help = "\
@@ -107,8 +108,8 @@ Examples:
     TouchProducts(TouchProductsArgs),
 }
 
-/// The tenant, for the guided steps. Default: the org-default row of the org's CPQ Tenant
-/// setting (as `step tenant-urls` left it).
+// The tenant, for the guided steps. Default: the org-default row of the org's CPQ Tenant
+// setting (as `step tenant-urls` left it).
 #[derive(Debug, Args, Clone, Default)]
 pub struct TenantFlags {
     /// The tenant's runtime site, https://<tenant>.<sector>.logik.io (run needs it; guided steps default to the org's CPQ Tenant setting).
@@ -182,7 +183,7 @@ pub struct RuntimeClientsArgs {
     pub confirm: bool,
 }
 
-/// Flags every step shares.
+// Flags every step shares.
 #[derive(Debug, Args, Clone, Default)]
 pub struct StepFlags {
     #[command(flatten)]
