@@ -1,8 +1,6 @@
 //! The `logik-refresh` binary: parse, dispatch, print, exit. Everything else is in the library.
 
-use clap::Parser;
 use clap::error::ErrorKind;
-use logik_refresh::cli::Cli;
 use logik_refresh::commands;
 use logik_refresh::protocol::output::{print_error, print_output};
 use logik_refresh::protocol::{Error, ExitStatus, Format};
@@ -18,7 +16,7 @@ fn main() -> ExitCode {
     };
     // `--json` may come from a --flags-dir file: usage errors look at the expanded line.
     let json = args.iter().any(|a| a == "--json");
-    let cli = match Cli::try_parse_from(args) {
+    let cli = match logik_refresh::cli::parse(args) {
         Ok(cli) => cli,
         Err(err) => return usage_error(err, json).into(),
     };

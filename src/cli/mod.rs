@@ -35,6 +35,16 @@ Examples:
   Print the JSON Schema of a command's output:
     logik-refresh schema org-inspect";
 
+/// `Cli::try_parse_from`, except that the command tree is not freed afterwards: the process ends
+/// soon after, and freeing the tree's thousands of allocations is an eighth of a short command's
+/// work (the offline intake).
+pub fn parse(args: Vec<std::ffi::OsString>) -> Result<Cli, clap::Error> {
+    use clap::{CommandFactory, FromArgMatches};
+    let mut command = std::mem::ManuallyDrop::new(Cli::command());
+    let mut matches = command.try_get_matches_from_mut(args)?;
+    Cli::from_arg_matches_mut(&mut matches).map_err(|err| err.format(&mut command))
+}
+
 #[derive(Debug, Parser)]
 #[command(name = "logik-refresh", version, about = ABOUT, after_help = EXAMPLES, propagate_version = true)]
 pub struct Cli {
@@ -297,5 +307,36 @@ mod tests {
     #[test]
     fn every_command_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    /// Each command's about as its variant's doc comment sets it, and as it reads once the
+    /// deferred flags are built: an `Args` struct with a `///` comment would replace it there.
+    #[test]
+    fn no_flags_struct_replaces_a_commands_about() {
+        fn abouts(command: &clap::Command, path: &str, out: &mut Vec<(String, String)>) {
+            let text = |s: Option<&clap::builder::StyledStr>| s.map(|s| s.to_string());
+            let about = format!(
+                "{:?} {:?}",
+                text(command.get_about()),
+                text(command.get_long_about())
+            );
+            out.push((path.to_string(), about));
+            for sub in command.get_subcommands() {
+                abouts(sub, &format!("{path} {}", sub.get_name()), out);
+            }
+        }
+        let mut declared = Vec::new();
+        abouts(&Cli::command(), "logik-refresh", &mut declared);
+        let mut built = Cli::command();
+        built.build();
+        let mut shown = Vec::new();
+        abouts(&built, "logik-refresh", &mut shown);
+        for (path, about) in declared {
+            let (_, after) = shown.iter().find(|(p, _)| *p == path).unwrap();
+            assert_eq!(
+                *after, about,
+                "{path}: a flags struct's doc comment replaced the command's about (write it with //)"
+            );
+        }
     }
 }

@@ -125,8 +125,8 @@ pub struct TenantFlags {
     pub allow_other_host: bool,
 }
 
-/// The CPQ Tenant setting's URL fields, named when the org's field labels and API names leave
-/// more than one candidate.
+// The CPQ Tenant setting's URL fields, named when the org's field labels and API names leave
+// more than one candidate.
 #[derive(Debug, Args, Clone, Default)]
 pub struct TenantFieldFlags {
     /// The API name of the CPQ Tenant setting's Runtime Configuration URL field, when the tool cannot tell it (e.g. LGK__RuntimeUrl__c).
