@@ -4,6 +4,7 @@
 pub mod case;
 pub mod completions;
 pub mod config;
+pub mod doctor;
 pub mod man;
 pub mod org;
 pub mod rollback;
@@ -91,7 +92,7 @@ async fn dispatch_command(cli: Cli, globals: Globals) -> Result<CommandOutput> {
         Command::Config(command) => config::cmd_config(command).await,
         Command::Snapshot(args) => snapshot::cmd_snapshot(args).await,
         Command::Secret(command) => secret::cmd_secret(command, &globals).await,
-        Command::Doctor(args) => crate::doctor::cmd_doctor(args).await,
+        Command::Doctor(args) => doctor::cmd_doctor(args).await,
         Command::Completions(args) => completions::cmd_completions(args),
         Command::Man(args) => man::cmd_man(args),
     }

@@ -22,18 +22,29 @@ use local::{check_state, keystore_check};
 use org::check_org;
 use sf::{check_sf_cli, check_sf_key};
 
-use crate::cli::DoctorArgs;
 use crate::keystore::{self};
 use crate::protocol::{CommandOutput, Error, ExitStatus, Result};
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// How long `sf --version` may take (sf starts Node.js; a cold start takes seconds).
 pub(super) const SF_VERSION_TIMEOUT: Duration = Duration::from_secs(30);
 
-pub async fn cmd_doctor(args: DoctorArgs) -> Result<CommandOutput> {
+/// What `doctor` is asked to look at: the org as the flags name it (none: sf's default, or
+/// sf JSON piped in), the keystore to probe, and whether to stay off the network.
+pub struct DoctorRequest {
+    pub target_org: Option<String>,
+    pub org_json: Option<PathBuf>,
+    pub api_version: Option<String>,
+    pub keystore: keystore::KeystoreChoice,
+    pub offline: bool,
+}
+
+/// Looks at everything the tool depends on and reports it (see the module's docs).
+pub async fn examine(args: DoctorRequest) -> Result<CommandOutput> {
     // The slow, independent parts run on the blocking pool while the org is looked at.
     let sf_cli = tokio::task::spawn_blocking(check_sf_cli);
-    let choice: keystore::KeystoreChoice = args.keystore.keystore.into();
+    let choice = args.keystore;
     let keystore = tokio::task::spawn_blocking(move || keystore::probe(choice));
 
     let mut checks = Vec::new();

@@ -3,7 +3,6 @@
 
 use super::readiness::{step_line, step_readiness};
 use super::*;
-use crate::cli::DoctorArgs;
 use crate::org::facts::Packages;
 use crate::org::session::open_identified;
 use crate::protocol::{Error, Result};
@@ -16,7 +15,7 @@ use crate::sf::intake::{parse_org_json, read_stdin_bounded};
 use crate::sf::keychain::sf_key;
 use std::io::IsTerminal;
 
-pub(super) async fn check_org(args: &DoctorArgs) -> Result<(OrgReport, Vec<DoctorCheck>)> {
+pub(super) async fn check_org(args: &DoctorRequest) -> Result<(OrgReport, Vec<DoctorCheck>)> {
     let mut report = OrgReport::default();
     let mut checks = Vec::new();
     let skip_rest = |checks: &mut Vec<DoctorCheck>, why: &str| {
@@ -127,9 +126,9 @@ pub(super) async fn check_org(args: &DoctorArgs) -> Result<(OrgReport, Vec<Docto
 /// The org request doctor works from: `Ok(None)` when no org is named anywhere. An empty pipe
 /// (a CI job without stdin) is no org, not an error.
 pub(super) fn org_input(
-    args: &DoctorArgs,
+    args: &DoctorRequest,
 ) -> std::result::Result<Option<(OrgRequest, OrgRequestedBy)>, (OrgRequestedBy, Error)> {
-    let flags = &args.org;
+    let flags = args;
     if flags.target_org.is_some() || flags.org_json.is_some() {
         let by = if flags.target_org.is_some() {
             OrgRequestedBy::Flag
