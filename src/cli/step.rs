@@ -193,7 +193,7 @@ pub struct StepFlags {
     pub write: WriteFlags,
 }
 
-/// Flags of every command that may write to an org (each step, `run`, `rollback`).
+// Flags of every command that may write to an org (each step, `run`, `rollback`).
 #[derive(Debug, Args, Clone, Default)]
 pub struct WriteFlags {
     /// Show the plan and change nothing.
