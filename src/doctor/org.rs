@@ -8,11 +8,11 @@ use crate::org::session::open_identified;
 use crate::protocol::{Error, Result};
 use crate::redacted::is_redacted_placeholder;
 use crate::sf::authfile::{load_stored_auth, read_auth_file};
-use crate::sf::config::resolve_target_org;
 use crate::sf::connect::{OrgIdentity, OrgRequest, TokenSource, identify};
 use crate::sf::home::{SfEnv, home_dir};
 use crate::sf::intake::{parse_org_json, read_stdin_bounded};
 use crate::sf::keychain::sf_key;
+use crate::sf::target_org::resolve_target_org;
 use std::io::IsTerminal;
 
 pub(super) async fn check_org(args: &DoctorRequest) -> Result<(OrgReport, Vec<DoctorCheck>)> {

@@ -1,5 +1,6 @@
 //! sf CLI interop: its JSON, its config and aliases, its auth store.
 
+pub mod aliases;
 pub mod authfile;
 pub mod config;
 pub mod connect;
@@ -10,3 +11,4 @@ pub mod keychain;
 pub mod request;
 pub mod runner;
 pub mod sf_token;
+pub mod target_org;
