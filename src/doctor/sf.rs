@@ -2,7 +2,8 @@
 
 use super::*;
 use crate::sf::home::{SfEnv, home_dir};
-use crate::sf::keychain::{KeySource, KeychainContext, Platform, SystemRunner, key_source};
+use crate::sf::keychain::{KeySource, KeychainContext, Platform, key_source};
+use crate::sf::keychain_programs::SystemRunner;
 use crate::sf::runner::sf_program;
 use std::io::Read;
 use std::path::{Path, PathBuf};

@@ -16,18 +16,15 @@
 
 use crate::sf::crypto::{KeyFormatError, SfKey};
 use crate::sf::home::{SfEnv, sfdx_dir};
+use crate::sf::key_file::read_key_file;
+use crate::sf::keychain_programs::{
+    ProgramRunner, SystemRunner, read_mac_keychain, read_secret_tool,
+};
 use crate::{Error, Result};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-const SERVICE: &str = "sfdx";
-const ACCOUNT: &str = "local";
 const DEFAULT_SECRET_TOOL: &str = "/usr/bin/secret-tool";
-const MAC_SECURITY: &str = "/usr/bin/security";
-/// sf retries `secret-tool` this many times when it answers "invalid or unencryptable secret".
-const SECRET_TOOL_RETRIES: usize = 3;
-const LOGIN_AGAIN: &str = "Log in to your org again with sf (for example \"sf org login web --alias <alias>\"): \
-                           sf creates its key when it stores a login.";
 
 /// Where the key came from (for `doctor` and messages).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,64 +83,6 @@ impl Platform {
         } else {
             Platform::OtherUnix
         }
-    }
-}
-
-/// What a keychain program printed.
-#[derive(Debug, Clone, Default)]
-pub struct ProgramOutput {
-    /// The exit code; `None` when a signal ended it.
-    pub code: Option<i32>,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-/// Runs keychain programs; tests give a fake.
-pub trait ProgramRunner {
-    /// True when the program is there and executable (when it is not, sf on Linux falls back
-    /// to `key.json`).
-    fn is_executable(&self, program: &Path) -> bool;
-    fn run(&self, program: &Path, args: &[&str]) -> std::io::Result<ProgramOutput>;
-}
-
-/// Runs the real programs, with no stdin (a keychain prompt, if any, is the OS's own dialog).
-pub struct SystemRunner;
-
-impl ProgramRunner for SystemRunner {
-    fn is_executable(&self, program: &Path) -> bool {
-        match std::fs::metadata(program) {
-            Ok(meta) if meta.is_file() => {
-                #[cfg(unix)]
-                {
-                    use std::os::unix::fs::PermissionsExt;
-                    meta.permissions().mode() & 0o111 != 0
-                }
-                #[cfg(not(unix))]
-                {
-                    true
-                }
-            }
-            _ => false,
-        }
-    }
-
-    fn run(&self, program: &Path, args: &[&str]) -> std::io::Result<ProgramOutput> {
-        let mut command = std::process::Command::new(program);
-        command.args(args);
-        let what = format!("`{}`", program.display());
-        let limit = crate::salesforce::limits::deadline();
-        let output =
-            crate::sf::runner::run_bounded(command, &what, limit).map_err(|e| match e {
-                crate::sf::runner::ChildError::Spawn(e) => e,
-                crate::sf::runner::ChildError::Deadline(err) => {
-                    std::io::Error::new(std::io::ErrorKind::TimedOut, err.message)
-                }
-            })?;
-        Ok(ProgramOutput {
-            code: output.code,
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        })
     }
 }
 
@@ -208,10 +147,6 @@ fn secret_tool_path(env: &SfEnv) -> PathBuf {
     )
 }
 
-fn key_not_found(message: String) -> Error {
-    Error::new("KeyNotFoundError", message).with_action(LOGIN_AGAIN)
-}
-
 fn key_format_error(source: &KeySource, reason: &KeyFormatError) -> Error {
     Error::new(
         "KeyFormatError",
@@ -223,209 +158,11 @@ fn key_format_error(source: &KeySource, reason: &KeyFormatError) -> Error {
     )
 }
 
-/// Reads `key.json`, refusing (on unix) a file whose mode is not exactly 600, like sf.
-pub fn read_key_file(path: &Path, check_mode: bool) -> Result<String> {
-    let meta = match std::fs::metadata(path) {
-        Ok(meta) => meta,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(key_not_found(format!(
-                "sf's key file {} does not exist, so sf has no stored logins on this machine \
-                 (or keeps its key in the OS keychain while SF_USE_GENERIC_UNIX_KEYCHAIN is set).",
-                path.display()
-            )));
-        }
-        Err(e) => {
-            return Err(Error::new(
-                "KeyFileReadError",
-                format!("Cannot read sf's key file {}: {e}.", path.display()),
-            )
-            .with_action(format!(
-                "Make {} readable by this user (it must stay private: chmod 600).",
-                path.display()
-            )));
-        }
-    };
-    #[cfg(unix)]
-    if check_mode {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = meta.permissions().mode() & 0o777;
-        if mode != 0o600 {
-            return Err(Error::new(
-                "KeyFileModeError",
-                format!(
-                    "sf's key file {} has mode {mode:03o}; sf and this tool only use it with \
-                     mode 600 (readable and writable by you alone).",
-                    path.display()
-                ),
-            )
-            .with_action(format!("chmod 600 {}", path.display()))
-            .with_data(serde_json::json!({ "path": path.display().to_string(), "mode": format!("{mode:03o}") })));
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = (check_mode, &meta);
-
-    let text = crate::fsutil::read_bounded_text(path).map_err(|e| {
-        Error::new(
-            "KeyFileReadError",
-            format!("Cannot read sf's key file {}: {e}.", path.display()),
-        )
-        .with_action(format!("Make {} readable by this user.", path.display()))
-    })?;
-    parse_key_file(&text).map_err(|reason| {
-        Error::new(
-            "KeyFileFormatError",
-            format!("sf's key file {} is not usable: {reason}.", path.display()),
-        )
-        .with_action(
-            "Restore the file if it was edited; otherwise log out and in again with sf \
-             (sf org logout --all, then sf org login web) so that it writes a new one.",
-        )
-    })
-}
-
-/// The key from `key.json`'s text. The reason for a refusal never contains the key.
-pub fn parse_key_file(text: &str) -> std::result::Result<String, &'static str> {
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|_| "it is not valid JSON")?;
-    let field = |name: &str| value.get(name).and_then(serde_json::Value::as_str);
-    if field("service") != Some(SERVICE) || field("account") != Some(ACCOUNT) {
-        // sf: "The service and account specified in key.json do not match the version of the toolbelt."
-        return Err("its \"service\" and \"account\" are not \"sfdx\" and \"local\"");
-    }
-    match field("key") {
-        Some(key) if !key.trim().is_empty() => Ok(key.to_string()),
-        _ => Err("it has no \"key\""),
-    }
-}
-
-fn read_secret_tool(program: &Path, runner: &dyn ProgramRunner, home: &Path) -> Result<String> {
-    let args = ["lookup", "user", ACCOUNT, "domain", SERVICE];
-    let command = format!("{} {}", program.display(), args.join(" "));
-    let mut attempt = 0;
-    loop {
-        let output = runner.run(program, &args).map_err(|e| {
-            Error::new(
-                "KeychainAccessError",
-                format!("Could not run {}: {e}.", program.display()),
-            )
-            .with_action(format!("Check that this works: {command}"))
-        })?;
-        match interpret_secret_tool(&output) {
-            SecretToolAnswer::Key(key) => return Ok(key),
-            SecretToolAnswer::Retry if attempt < SECRET_TOOL_RETRIES => attempt += 1,
-            SecretToolAnswer::Retry | SecretToolAnswer::NotFound => {
-                return Err(key_not_found(format!(
-                    "sf's key is not in the Secret Service ({command} found nothing{}).",
-                    first_line_note(&output.stderr)
-                ))
-                .with_action(format!(
-                    "If sf on this machine keeps its key in {} instead, set \
-                     SF_USE_GENERIC_UNIX_KEYCHAIN=true.",
-                    sfdx_dir(home).join("key.json").display()
-                )));
-            }
-        }
-    }
-}
-
-#[derive(Debug, PartialEq, Eq)]
-enum SecretToolAnswer {
-    Key(String),
-    NotFound,
-    Retry,
-}
-
-/// sf's reading of `secret-tool lookup`: exit 1 is "not found" (retried when stderr says
-/// "invalid or unencryptable secret"); any other exit gives stdout, trimmed.
-fn interpret_secret_tool(output: &ProgramOutput) -> SecretToolAnswer {
-    if output.code == Some(1) {
-        if output.stderr.contains("invalid or unencryptable secret") {
-            return SecretToolAnswer::Retry;
-        }
-        return SecretToolAnswer::NotFound;
-    }
-    match output.stdout.trim() {
-        "" => SecretToolAnswer::NotFound,
-        key => SecretToolAnswer::Key(key.to_string()),
-    }
-}
-
-fn read_mac_keychain(runner: &dyn ProgramRunner, home: &Path) -> Result<String> {
-    let program = Path::new(MAC_SECURITY);
-    let args = ["find-generic-password", "-a", ACCOUNT, "-s", SERVICE, "-g"];
-    let command = format!("{MAC_SECURITY} {}", args.join(" "));
-    let output = runner.run(program, &args).map_err(|e| {
-        Error::new(
-            "KeychainAccessError",
-            format!("Could not run {MAC_SECURITY}: {e}."),
-        )
-        .with_action(format!("Check that this works: {command}"))
-    })?;
-    match interpret_mac_security(&output) {
-        MacAnswer::Key(key) => Ok(key),
-        MacAnswer::Cancelled => Err(Error::new(
-            "KeychainAccessDeniedError",
-            "Access to sf's key in the macOS keychain was cancelled.",
-        )
-        .with_action("Run the command again and allow access (\"Always Allow\" stops the question).")),
-        MacAnswer::NotFound => Err(key_not_found(format!(
-            "sf's key is not in the macOS login keychain ({command} found nothing{}).",
-            first_line_note(&output.stderr)
-        ))
-        .with_action(format!(
-            "If sf on this machine keeps its key in {} instead, set SF_USE_GENERIC_UNIX_KEYCHAIN=true.",
-            sfdx_dir(home).join("key.json").display()
-        ))),
-    }
-}
-
-#[derive(Debug, PartialEq, Eq)]
-enum MacAnswer {
-    Key(String),
-    NotFound,
-    Cancelled,
-}
-
-/// sf's reading of `security find-generic-password -g`: exit 128 is a cancelled prompt, another
-/// non-zero exit is "not found"; on success the key is the quoted text of the `password:` line
-/// on stderr.
-fn interpret_mac_security(output: &ProgramOutput) -> MacAnswer {
-    match output.code {
-        Some(0) => {}
-        Some(128) => return MacAnswer::Cancelled,
-        _ => return MacAnswer::NotFound,
-    }
-    let line = output
-        .stderr
-        .lines()
-        .find(|l| l.trim_start().starts_with("password:"));
-    let quoted = line.and_then(|l| {
-        let start = l.find('"')? + 1;
-        let end = l.rfind('"')?;
-        l.get(start..end)
-    });
-    match quoted {
-        Some(key) if !key.is_empty() => MacAnswer::Key(key.to_string()),
-        _ => MacAnswer::NotFound,
-    }
-}
-
-/// `: <first stderr line>` for a message, short, when the program said something (never stdout,
-/// which could hold the key).
-fn first_line_note(stderr: &str) -> String {
-    match stderr.lines().map(str::trim).find(|l| !l.is_empty()) {
-        Some(line) if !line.contains("password:") => {
-            let short: String = line.chars().take(160).collect();
-            format!(": {short}")
-        }
-        _ => String::new(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sf::key_file::parse_key_file;
+    use crate::sf::keychain_programs::ProgramOutput;
     use std::cell::RefCell;
 
     const V1_KEY_JSON: &str = include_str!(concat!(
@@ -675,15 +412,6 @@ mod tests {
 
     #[test]
     fn program_answers_never_leak_the_key() {
-        assert_eq!(
-            interpret_mac_security(&out(0, "", "password: \"\"")),
-            MacAnswer::NotFound
-        );
-        assert_eq!(
-            interpret_secret_tool(&out(0, "  \n", "")),
-            SecretToolAnswer::NotFound
-        );
-        assert_eq!(first_line_note(&format!("password: \"{V1_KEY}\"")), "");
         let home = tempfile::tempdir().unwrap();
         let env = SfEnv::default();
         // a key of the wrong shape from secret-tool: the error does not repeat it
