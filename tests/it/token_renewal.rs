@@ -198,3 +198,37 @@ fn a_jwt_org_is_renewed_through_sf_with_a_warning() {
     assert_eq!(last.bearer.as_deref(), Some(current.as_str()));
     assert!(last.authorized);
 }
+
+#[test]
+fn sf_itself_renews_the_auth_file_written_here_with_its_secret() {
+    // The auth file the tests above write is one sf reads and renews the same way: with the
+    // secret the app requires (and without it, sf is refused too).
+    let Some(sf_bin) = real_sf() else { return };
+    let emulator = emulator();
+    emulator.with_state(|s| s.connected_apps.push(ConnectedApp::secret_required()));
+    for (secret, renewed) in [(Some(SECRET_APP_CONSUMER_SECRET), true), (None, false)] {
+        let sandbox = Sandbox::new();
+        auth_store_with_app(&sandbox, &format!("{}/", emulator.base_url()), secret);
+        expire_token(&emulator);
+        emulator.clear_log();
+        let out = run(sf(
+            &sandbox,
+            &sf_bin,
+            &["org", "auth", "show-access-token", "-o", "uat", "--json"],
+        ));
+        let expected: &[u16] = if renewed { &[200] } else { &[400] };
+        assert_eq!(
+            token_requests(&emulator),
+            expected,
+            "secret sent: {}\n{}",
+            secret.is_some(),
+            out.stderr
+        );
+        let token = serde_json::from_str::<Value>(&out.stdout).unwrap()["result"]["accessToken"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert_eq!(token == emulator.access_token(), renewed);
+        emulator.with_state(|s| s.token_expired = false);
+    }
+}
