@@ -4,9 +4,9 @@
 
 use super::payload::{OrgIdFollowUp, SupportCase};
 pub use super::schema_check::schema_violations;
-use super::values::{LOGIK_DOMAIN, is_logik_host};
 use super::violation::Segment;
 pub use super::violation::Violation;
+use crate::org::tenant::{LOGIK_DOMAIN, is_logik_host};
 use crate::protocol::{Error, Result};
 use crate::salesforce::ids::OrgId;
 use schemars::{JsonSchema, schema_for};

@@ -3,12 +3,11 @@
 //! an input error (exit 2) that says what is wrong and what to type instead.
 
 use super::payload::{NewOrgId, PROVISIONING_EMAIL, TBD};
+use crate::org::tenant::{LOGIK_DOMAIN, SiteProblem, is_host_name, is_logik_host, parse_site};
 use crate::protocol::{Error, Result};
 use crate::salesforce::ids::OrgId;
 use jiff::civil::Date;
 
-/// The domain every Logik.ai (ServiceNow CPQ) environment lives under.
-pub const LOGIK_DOMAIN: &str = "logik.io";
 /// Salesforce My Domain host suffixes (commercial, GovCloud Plus, China).
 const MY_DOMAIN_SUFFIXES: &[&str] = &[
     ".my.salesforce.com",
@@ -30,29 +29,6 @@ impl<T> Parsed<T> {
             warning: None,
         }
     }
-}
-
-/// True for `<tenant>.<sector>.logik.io`, each label a DNS label.
-pub fn is_logik_host(host: &str) -> bool {
-    let labels: Vec<&str> = host.split('.').collect();
-    labels.len() == 4
-        && labels[2] == "logik"
-        && labels[3] == "io"
-        && labels[..2].iter().all(|l| is_dns_label(l))
-}
-
-fn is_dns_label(label: &str) -> bool {
-    !label.is_empty()
-        && label.len() <= 63
-        && label
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !label.starts_with('-')
-        && !label.ends_with('-')
-}
-
-fn is_host_name(host: &str) -> bool {
-    host.len() <= 253 && host.contains('.') && host.split('.').all(is_dns_label)
 }
 
 fn shown(s: &str) -> String {
@@ -77,37 +53,56 @@ pub fn parse_cpq_url(input: &str, allow_other_host: bool) -> Result<Parsed<Strin
             )),
         );
     }
-    let (url, host) = parse_https_site(text, name, example, "The CPQ environment URL")?;
-    let path_ok = matches!(url.path(), "" | "/");
-    if !path_ok || url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
-        let base = match url.port() {
-            Some(port) => format!("https://{host}:{port}"),
-            None => format!("https://{host}"),
-        };
-        return Err(Error::input(
+    let what = "The CPQ environment URL";
+    let with_scheme = if text.contains("://") {
+        text.to_string()
+    } else {
+        format!("https://{text}")
+    };
+    let problem = match parse_site(&with_scheme, allow_other_host) {
+        Ok(site) => {
+            let warning = site
+                .url
+                .other_host
+                .then(|| other_host_warning(&site.url.host, "CPQ environment URL"));
+            let value = match site.port {
+                Some(port) => format!("{}:{port}", site.url.origin),
+                None => site.url.origin,
+            };
+            return Ok(Parsed { value, warning });
+        }
+        Err(problem) => problem,
+    };
+    Err(match problem {
+        SiteProblem::NotUrl(e) => {
+            Error::input(name, format!("\"{}\" is not a URL ({e}).", shown(text)))
+                .with_action(format!("Use the form {example}"))
+        }
+        SiteProblem::NonAscii(why) => {
+            Error::input(name, format!("{what} \"{}\" {why}", shown(text)))
+                .with_action(format!("Use the form {example}"))
+        }
+        SiteProblem::NotHttps { scheme, host } => Error::input(
+            name,
+            format!("{what} must use https, not {scheme}: \"{}\".", shown(text)),
+        )
+        .with_action(format!("Use https://{host}")),
+        SiteProblem::Credentials { base } | SiteProblem::NotBare { base } => Error::input(
             name,
             format!(
                 "The CPQ environment URL is the site alone, without a path: \"{}\".",
                 shown(text)
             ),
         )
-        .with_action(format!("Did you mean --cpq-url {base}?")));
-    }
-    let host_warning = check_host(&host, allow_other_host, name, "CPQ environment URL")?;
-    let value = match url.port() {
-        Some(port) => format!("https://{host}:{port}"),
-        None => format!("https://{host}"),
-    };
-    if url.port().is_some() && host_warning.is_none() {
-        return Err(Error::input(
+        .with_action(format!("Did you mean --cpq-url {base}?")),
+        SiteProblem::NotTenantHost { host, host_name } => {
+            not_tenant_host(&host, host_name, name, "CPQ environment URL")
+        }
+        SiteProblem::Port { host } => Error::input(
             name,
             format!("Logik.ai environments have no port: \"{}\".", shown(text)),
         )
-        .with_action(format!("Use https://{host}")));
-    }
-    Ok(Parsed {
-        value,
-        warning: host_warning,
+        .with_action(format!("Use https://{host}")),
     })
 }
 
@@ -155,11 +150,19 @@ fn check_host(host: &str, allow_other: bool, name: &str, what: &str) -> Result<O
         return Ok(None);
     }
     if allow_other && is_host_name(host) {
-        return Ok(Some(format!(
-            "The {what} host {host} is not a Logik.ai host (<tenant>.<sector>.{LOGIK_DOMAIN}); it was accepted because of --allow-other-host. Make sure it is right."
-        )));
+        return Ok(Some(other_host_warning(host, what)));
     }
-    let mut err = Error::input(
+    Err(not_tenant_host(host, is_host_name(host), name, what))
+}
+
+fn other_host_warning(host: &str, what: &str) -> String {
+    format!(
+        "The {what} host {host} is not a Logik.ai host (<tenant>.<sector>.{LOGIK_DOMAIN}); it was accepted because of --allow-other-host. Make sure it is right."
+    )
+}
+
+fn not_tenant_host(host: &str, host_name: bool, name: &str, what: &str) -> Error {
+    let err = Error::input(
         name,
         format!(
             "The {what} host \"{}\" is not a Logik.ai host: those are <tenant>.<sector>.{LOGIK_DOMAIN}, e.g. acme.test.{LOGIK_DOMAIN}.",
@@ -167,16 +170,15 @@ fn check_host(host: &str, allow_other: bool, name: &str, what: &str) -> Result<O
         ),
     )
     .with_data(serde_json::json!({ "host": shown(host) }));
-    if is_host_name(host) {
-        err = err.with_action(
+    if host_name {
+        err.with_action(
             "If the vendor really gave you this host, add --allow-other-host (a warning will say so).",
-        );
+        )
     } else {
-        err = err.with_action(format!(
+        err.with_action(format!(
             "Copy the host from your browser's address bar in CPQ Admin, e.g. acme.test.{LOGIK_DOMAIN}."
-        ));
+        ))
     }
-    Err(err)
 }
 
 /// The new CPQ host name: a bare host or an https URL without a path, validated like the
@@ -407,6 +409,35 @@ mod tests {
 
     fn date(s: &str) -> Date {
         s.parse().unwrap()
+    }
+
+    /// The case and the steps agree on what a tenant site is: one parser (org::tenant).
+    #[test]
+    fn the_case_and_the_steps_agree_on_tenant_hosts() {
+        for host in [
+            "acme.test.logik.io",
+            "acme-2.test02.logik.io",
+            "acme.logik.io",
+            "a.b.test.logik.io",
+            "-acme.test.logik.io",
+            "cpq.acme.com",
+            "localhost",
+            "acme_x.test.logik.io",
+        ] {
+            for allow in [false, true] {
+                let step = crate::org::tenant::parse_tenant_url(
+                    &format!("https://{host}"),
+                    "--runtime-url",
+                    allow,
+                );
+                let case = parse_cpq_url(host, allow);
+                assert_eq!(step.is_ok(), case.is_ok(), "{host} (allow {allow})");
+                if let (Ok(step), Ok(case)) = (step, case) {
+                    assert_eq!(step.origin, case.value);
+                    assert_eq!(step.other_host, case.warning.is_some());
+                }
+            }
+        }
     }
 
     #[test]

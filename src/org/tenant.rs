@@ -281,6 +281,34 @@ pub fn setup_owner_level(setup_owner_id: &str) -> &'static str {
     }
 }
 
+/// The domain every Logik.ai (ServiceNow CPQ) environment lives under.
+pub const LOGIK_DOMAIN: &str = "logik.io";
+
+/// True for a tenant host: `<tenant>.<sector>.logik.io`, each label a DNS label.
+pub fn is_logik_host(host: &str) -> bool {
+    let labels: Vec<&str> = host.split('.').collect();
+    labels.len() == 4
+        && labels[2] == "logik"
+        && labels[3] == "io"
+        && labels[..2].iter().all(|l| is_dns_label(l))
+}
+
+/// True for a DNS host name (lower case, at least two labels): what another host allowed by
+/// `--allow-other-host` must be.
+pub fn is_host_name(host: &str) -> bool {
+    host.len() <= 253 && host.contains('.') && host.split('.').all(is_dns_label)
+}
+
+fn is_dns_label(label: &str) -> bool {
+    !label.is_empty()
+        && label.len() <= 63
+        && label
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !label.starts_with('-')
+        && !label.ends_with('-')
+}
+
 /// A CPQ (Logik.ai) tenant URL: `https://<tenant>.<sector>.logik.io`, normalised to the origin
 /// (no path, no trailing slash), as the tenant setting and Runtime Client origins want it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -293,53 +321,112 @@ pub struct TenantUrl {
     pub other_host: bool,
 }
 
-/// Parses and checks a tenant URL. `allow_other_host` accepts an https host outside
-/// `logik.io` (custom domains); the caller should then warn.
+/// A tenant site as [`parse_site`] read it: the URL, and a port when one was given (never for
+/// a logik.io host: [`SiteProblem::Port`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Site {
+    pub url: TenantUrl,
+    pub port: Option<u16>,
+}
+
+/// Why a text is not a tenant's site; each caller words it for its own flag.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SiteProblem {
+    /// Not a URL at all (the parser's reason).
+    NotUrl(String),
+    /// A host that is not plain ASCII (the reason, from [`non_ascii_host`]).
+    NonAscii(String),
+    NotHttps {
+        scheme: String,
+        host: String,
+    },
+    /// A user name or password in the URL: the site alone would be `base`.
+    Credentials {
+        base: String,
+    },
+    /// A path, query or fragment: the site alone would be `base`.
+    NotBare {
+        base: String,
+    },
+    /// Not `<tenant>.<sector>.logik.io` (and not allowed, or not even a host name).
+    NotTenantHost {
+        host: String,
+        host_name: bool,
+    },
+    /// A port on a logik.io host.
+    Port {
+        host: String,
+    },
+}
+
+/// The one tenant-URL parser: `text` (with its scheme) must be an https site, without
+/// credentials or a path, on a tenant host (`<tenant>.<sector>.logik.io`), or with
+/// `allow_other_host` on any host name (then `other_host`, and a port is kept).
+pub fn parse_site(text: &str, allow_other_host: bool) -> std::result::Result<Site, SiteProblem> {
+    let url = url::Url::parse(text.trim()).map_err(|e| SiteProblem::NotUrl(e.to_string()))?;
+    if let Some(why) = non_ascii_host(text, &url) {
+        return Err(SiteProblem::NonAscii(why));
+    }
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    if url.scheme() != "https" {
+        return Err(SiteProblem::NotHttps {
+            scheme: url.scheme().to_string(),
+            host,
+        });
+    }
+    let base = match url.port() {
+        Some(port) => format!("https://{host}:{port}"),
+        None => format!("https://{host}"),
+    };
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(SiteProblem::Credentials { base });
+    }
+    if url.query().is_some() || url.fragment().is_some() || !matches!(url.path(), "" | "/") {
+        return Err(SiteProblem::NotBare { base });
+    }
+    let is_logik = is_logik_host(&host);
+    let allowed = is_logik || (allow_other_host && is_host_name(&host));
+    if !allowed {
+        let host_name = is_host_name(&host);
+        return Err(SiteProblem::NotTenantHost { host, host_name });
+    }
+    if is_logik && url.port().is_some() {
+        return Err(SiteProblem::Port { host });
+    }
+    Ok(Site {
+        url: TenantUrl {
+            origin: format!("https://{host}"),
+            host,
+            other_host: !is_logik,
+        },
+        port: url.port(),
+    })
+}
+
+/// Parses and checks a tenant URL for a flag or a setting (`what` names it). `allow_other_host`
+/// accepts an https host outside `logik.io` (custom domains); the caller should then warn.
 pub fn parse_tenant_url(text: &str, what: &str, allow_other_host: bool) -> Result<TenantUrl> {
     let bad = |why: String| {
         Error::input("InvalidTenantUrlError", format!("{what} {text:?} {why}"))
             .with_action(format!("Give it as https://<tenant>.<sector>.logik.io, e.g. {what_flag} https://acme.test.logik.io", what_flag = flag_hint(what)))
     };
-    let url = url::Url::parse(text.trim()).map_err(|e| bad(format!("is not a URL ({e}).")))?;
-    if let Some(why) = non_ascii_host(text, &url) {
-        return Err(bad(why));
-    }
-    if url.scheme() != "https" {
-        return Err(bad("must use https.".to_string()));
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(bad("must not carry a user name or password.".to_string()));
-    }
-    if url.query().is_some() || url.fragment().is_some() || !matches!(url.path(), "" | "/") {
-        return Err(bad("must be the site alone, without a path (the tool adds paths like /ui/configure itself).".to_string()));
-    }
-    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
-    let labels: Vec<&str> = host.split('.').collect();
-    let valid_label = |l: &&str| {
-        !l.is_empty()
-            && l.len() <= 63
-            && !l.starts_with('-')
-            && !l.ends_with('-')
-            && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    let problem = match parse_site(text, allow_other_host) {
+        Ok(Site { url, port: None }) => return Ok(url),
+        Ok(Site { port: Some(_), .. }) => return Err(bad("must not name a port.".to_string())),
+        Err(problem) => problem,
     };
-    if !labels.iter().all(valid_label) {
-        return Err(bad("has an invalid host name.".to_string()));
-    }
-    let is_logik = host.ends_with(".logik.io") && labels.len() == 4;
-    if !is_logik && !allow_other_host {
-        return Err(
-            bad("is not a CPQ tenant host (<tenant>.<sector>.logik.io).".to_string()).with_action(
-                "If your tenant really lives on another host, add --allow-other-host.",
-            ),
-        );
-    }
-    if url.port().is_some() {
-        return Err(bad("must not name a port.".to_string()));
-    }
-    Ok(TenantUrl {
-        origin: format!("https://{host}"),
-        host,
-        other_host: !is_logik,
+    Err(match problem {
+        SiteProblem::NotUrl(e) => bad(format!("is not a URL ({e}).")),
+        SiteProblem::NonAscii(why) => bad(why),
+        SiteProblem::NotHttps { .. } => bad("must use https.".to_string()),
+        SiteProblem::Credentials { .. } => bad("must not carry a user name or password.".to_string()),
+        SiteProblem::NotBare { .. } => bad("must be the site alone, without a path (the tool adds paths like /ui/configure itself).".to_string()),
+        SiteProblem::NotTenantHost { host_name: false, .. } => bad("has an invalid host name.".to_string()),
+        SiteProblem::NotTenantHost { .. } => bad(
+            "is not a CPQ tenant host (<tenant>.<sector>.logik.io).".to_string(),
+        )
+        .with_action("If your tenant really lives on another host, add --allow-other-host."),
+        SiteProblem::Port { .. } => bad("must not name a port.".to_string()),
     })
 }
 
