@@ -5,11 +5,13 @@ use crate::cli::run::RunArgs;
 use crate::commands::sandbox::SandboxContext;
 use crate::commands::shared::{Globals, journal_for, org_request, resolve_tenant};
 use crate::org::facts::OrgFacts;
-use crate::org::session::open_identified_with_users;
+use crate::org::session::open_identified_reading;
 use crate::protocol::output::{eprintln_quiet, print_json_line};
 use crate::protocol::{CommandOutput, Error, Format, Result};
 use crate::sf::connect::identify;
-use crate::steps::procedure::{RunEvent, RunOptions, RunSummary, SnapshotReport, run_steps};
+use crate::steps::procedure::{
+    RunEvent, RunOptions, RunSummary, SnapshotReport, reads_ahead, run_steps,
+};
 use crate::steps::runtime_clients::parse_client;
 use crate::steps::tenant_urls::FieldNames;
 use std::io::IsTerminal;
@@ -103,7 +105,7 @@ pub async fn run_org(
     if let Some(admin) = &args.tenant.admin_url {
         crate::org::tenant::parse_tenant_url(admin, "--admin-url", args.tenant.allow_other_host)?;
     }
-    let mut open = open_identified_with_users(identity).await?;
+    let mut open = open_identified_reading(identity, reads_ahead()).await?;
     let mut journal = journal_for(&mut open, &step_flags).await?;
     let tenant = resolve_tenant(&open, &args.tenant)?;
     let (restore, unmapped, snapshot) = match &context.snapshot {

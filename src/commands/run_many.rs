@@ -10,10 +10,7 @@ use crate::project::LoadedConfig;
 use crate::protocol::output::{eprintln_quiet, print_json_line};
 use crate::protocol::{CommandOutput, Error, Format, Result};
 use crate::steps::fleet::{FleetEvent, FleetOrg, FleetSummary, OrgEvent};
-use std::future::Future;
 use std::io::IsTerminal;
-use std::pin::Pin;
-use std::task::Poll;
 
 pub async fn cmd_run_many(args: RunArgs, globals: &Globals) -> Result<CommandOutput> {
     let config = crate::project::load(args.config.config.as_deref())?;
@@ -140,33 +137,4 @@ fn targets(args: &RunArgs, config: Option<&LoadedConfig>) -> Result<Vec<String>>
         ));
     }
     Ok(targets)
-}
-
-/// Drives every future on this thread until all have ended; results in the given order.
-pub(crate) async fn join_all<'a, T>(
-    mut futures: Vec<Pin<Box<dyn Future<Output = T> + 'a>>>,
-) -> Vec<T> {
-    let mut results: Vec<Option<T>> = futures.iter().map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut pending = false;
-        for (i, future) in futures.iter_mut().enumerate() {
-            if results[i].is_some() {
-                continue;
-            }
-            match future.as_mut().poll(cx) {
-                Poll::Ready(value) => results[i] = Some(value),
-                Poll::Pending => pending = true,
-            }
-        }
-        if pending {
-            Poll::Pending
-        } else {
-            Poll::Ready(())
-        }
-    })
-    .await;
-    results
-        .into_iter()
-        .map(|r| r.expect("every future ended"))
-        .collect()
 }

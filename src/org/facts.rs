@@ -3,8 +3,8 @@
 //! Other commands reuse these facts, and their outputs carry them so commands chain.
 
 use crate::org::tenant::{
-    CPQ_NAMESPACE, LOGIK_NAMESPACE, SettingField, TENANT_OBJECT, guess_fields, setting_fields,
-    setup_owner_level,
+    ADMIN_FIELD_USUAL, CPQ_NAMESPACE, LOGIK_NAMESPACE, RUNTIME_FIELD_FALLBACK, SettingField,
+    TENANT_OBJECT, guess_fields, setting_fields, setup_owner_level,
 };
 use crate::protocol::Result;
 use crate::salesforce::Client;
@@ -195,8 +195,8 @@ impl OrgFacts {
         }
     }
 
-    /// Calls the org: Organization, installed packages and the tenant setting's describe run
-    /// concurrently; the tenant rows follow once their field names are known.
+    /// Calls the org: Organization, installed packages, the tenant setting's describe and its
+    /// rows (asked for with the usual field names, see [`ADMIN_FIELD_USUAL`]) in one round trip.
     /// `extra_reads` ride along in the Data API batch (a command that will read them anyway
     /// saves a round trip); their answers come back in order.
     pub async fn gather_online(
@@ -205,13 +205,16 @@ impl OrgFacts {
         token_source: TokenSource,
         extra_reads: &[BatchRead],
     ) -> Result<Vec<Result<Value>>> {
-        // Two round trips for everything the steps read up front: the Data API's reads in one
-        // composite, the Tooling API's in another, at the same time.
+        // One round trip for everything the steps read up front: the Data API's reads in one
+        // composite (or several, within the limits), the Tooling API's in another, at the
+        // same time.
+        let usual = TenantSetting::usual();
         let data_reads = [
                 BatchRead::Query(
                     "SELECT Id, Name, IsSandbox, InstanceName, OrganizationType, NamespacePrefix FROM Organization LIMIT 1".into(),
                 ),
                 BatchRead::Get(format!("sobjects/{TENANT_OBJECT}/describe")),
+                BatchRead::Query(usual.rows_query()),
         ];
         let data_reads: Vec<BatchRead> = data_reads
             .into_iter()
@@ -242,7 +245,11 @@ impl OrgFacts {
             self.username = real_username(client, &info).await?;
         }
         let mut data = data?.into_iter();
-        let (organization, describe) = (next_read(&mut data), next_read(&mut data));
+        let (organization, describe, usual_rows) = (
+            next_read(&mut data),
+            next_read(&mut data),
+            next_read(&mut data),
+        );
         let extra_answers: Vec<Result<Value>> = data.collect();
         let mut tooling = tooling?.into_iter();
         let (packages, pages) = (next_read(&mut tooling), next_read(&mut tooling));
@@ -284,7 +291,12 @@ impl OrgFacts {
                     fields,
                     rows: Vec::new(),
                 };
-                setting.rows = setting.read_rows(client).await?;
+                setting.rows = match usual_rows {
+                    Ok(Value::Array(rows)) if setting.rows_query() == usual.rows_query() => {
+                        setting.rows_from(&rows)
+                    }
+                    _ => setting.read_rows(client).await?,
+                };
                 self.tenant_setting = Some(setting);
             }
             // No such object: the Logik package is not installed (packages say so).
@@ -305,19 +317,37 @@ impl OrgFacts {
 }
 
 impl TenantSetting {
-    /// Reads every row of the setting afresh (used again after a write, to verify it).
-    pub async fn read_rows(&self, client: &Client) -> Result<Vec<TenantRow>> {
+    /// The setting as the package usually ships it (its fields' usual API names), no rows.
+    fn usual() -> TenantSetting {
+        TenantSetting {
+            object: TENANT_OBJECT.to_string(),
+            runtime_url_field: Some(RUNTIME_FIELD_FALLBACK.to_string()),
+            admin_url_field: Some(ADMIN_FIELD_USUAL.to_string()),
+            fields: Vec::new(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// The query that reads every row of the setting.
+    pub fn rows_query(&self) -> String {
         let mut select = vec!["Id", "SetupOwnerId"];
         select.extend(self.runtime_url_field.as_deref());
         select.extend(self.admin_url_field.as_deref());
-        let rows = client
-            .query(&format!(
-                "SELECT {} FROM {} ORDER BY SetupOwnerId",
-                select.join(", "),
-                self.object
-            ))
-            .await?;
-        Ok(rows
+        format!(
+            "SELECT {} FROM {} ORDER BY SetupOwnerId",
+            select.join(", "),
+            self.object
+        )
+    }
+
+    /// Reads every row of the setting afresh (used again after a write, to verify it).
+    pub async fn read_rows(&self, client: &Client) -> Result<Vec<TenantRow>> {
+        Ok(self.rows_from(&client.query(&self.rows_query()).await?))
+    }
+
+    /// The rows of an answer to [`TenantSetting::rows_query`].
+    pub fn rows_from(&self, records: &[Value]) -> Vec<TenantRow> {
+        records
             .iter()
             .map(|row| {
                 let owner = str_of(row, "SetupOwnerId").unwrap_or_default();
@@ -332,7 +362,7 @@ impl TenantSetting {
                     admin_url: self.admin_url_field.as_deref().and_then(|f| str_of(row, f)),
                 }
             })
-            .collect())
+            .collect()
     }
 }
 

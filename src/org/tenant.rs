@@ -16,7 +16,11 @@ pub const CPQ_NAMESPACE: &str = "SBQQ";
 /// The tenant hierarchy custom setting ("CPQ Tenant" / "Logik Tenant").
 pub const TENANT_OBJECT: &str = "LGK__ConfigurationTenant__c";
 /// The runtime URL field as seen in Logik's public Visualforce pages; matched before any label.
-const RUNTIME_FIELD_FALLBACK: &str = "LGK__RuntimeUrl__c";
+pub const RUNTIME_FIELD_FALLBACK: &str = "LGK__RuntimeUrl__c";
+/// The Administration URL field's usual API name. Not public, so never relied on: the first
+/// read of an org asks for the tenant rows with it, alongside the describe, and that answer is
+/// used only when the describe finds the same fields (else the rows are read again).
+pub const ADMIN_FIELD_USUAL: &str = "LGK__TenantAdminEndpoint__c";
 
 /// Labels, normalised (lowercase letters and digits only), that name each URL field.
 const RUNTIME_LABELS: &[&str] = &["runtimeconfigurationurl", "runtimeurl"];

@@ -149,10 +149,17 @@ fn user_fields() -> String {
 
 /// The users a SOQL tail selects (`WHERE ... ORDER BY ... LIMIT ...`), as [`OrgUser`]s.
 pub async fn users_where(client: &Client, tail: &str) -> Result<Vec<OrgUser>> {
-    let rows = client
-        .query(&format!("SELECT {} FROM User {tail}", user_fields()))
-        .await?;
-    Ok(rows.iter().map(OrgUser::from_record).collect())
+    Ok(users_from(&client.query(&users_where_query(tail)).await?))
+}
+
+/// The query [`users_where`] sends (to send it ahead, see `OpenOrg::query`).
+pub fn users_where_query(tail: &str) -> String {
+    format!("SELECT {} FROM User {tail}", user_fields())
+}
+
+/// The users of an answer to [`users_where_query`].
+pub fn users_from(records: &[Value]) -> Vec<OrgUser> {
+    records.iter().map(OrgUser::from_record).collect()
 }
 
 /// The users with these usernames (any case), in one query.

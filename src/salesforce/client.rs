@@ -1,23 +1,21 @@
 //! The one HTTP client for Salesforce: REST and Tooling queries with paging, sobject reads and
-//! writes, describe, composite. It retries only what is safe to retry (idempotent methods, on
+//! writes, describe (composites are in `composite.rs`). It retries only what is safe to retry (idempotent methods, on
 //! 420/429/5xx and network errors, with exponential backoff, jitter and `Retry-After`), renews
 //! the access token once on a 401 when a refresh token is at hand, warns when the org's API
 //! usage passes 90%, refuses plain `http` except on loopback, and counts its requests.
 
+pub use super::composite::BatchRead;
 use super::error::network_error;
 pub use super::instance_url::{check_no_credentials, check_url_is_safe, parse_instance_url};
 use super::limits::{MAX_BODY_BYTES, too_large_error, within_deadline};
-use super::response::{
-    Answer, api_usage_warnings, composite_items, newest_version, read_answer, subrequest_answer,
-    take_page,
-};
+use super::response::{Answer, api_usage_warnings, newest_version, read_answer, take_page};
 pub use super::retry::RetryPolicy;
 use super::retry::env_u64;
 use super::trace::{self, Exchange};
 use crate::protocol::{Error, Result};
 use crate::redacted::Secret;
 use reqwest::{Method, StatusCode, Url};
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, RwLock};
 use std::time::{Duration, Instant};
@@ -81,15 +79,6 @@ pub struct Client {
     retry: RetryPolicy,
     requests: AtomicU64,
     warnings: Mutex<Vec<String>>,
-}
-
-/// One read of a [`Client::get_batch`].
-#[derive(Debug, Clone)]
-pub enum BatchRead {
-    /// A SOQL query (on the batch's API).
-    Query(String),
-    /// A GET of a path (absolute `/services/...` or relative to `/services/data/vNN.N/`).
-    Get(String),
 }
 
 /// The answer to a request that succeeded.
@@ -233,55 +222,8 @@ impl Client {
         Ok(())
     }
 
-    /// Several GETs (queries, describes) in one round trip and one API call: a composite of
-    /// reads, on the Data API or, with `tooling`, the Tooling API. Each answer comes back on
-    /// its own, as its body or its error; a query's further pages are followed.
-    pub async fn get_batch(
-        &self,
-        tooling: bool,
-        reads: &[BatchRead],
-    ) -> Result<Vec<Result<Value>>> {
-        let subrequests: Vec<Value> = reads
-            .iter()
-            .enumerate()
-            .map(|(i, read)| {
-                let url = match read {
-                    BatchRead::Query(soql) => {
-                        let endpoint = if tooling { "tooling/query" } else { "query" };
-                        let mut url = Url::parse("http://x/").expect("static URL");
-                        url.set_path(&self.data_path(endpoint));
-                        url.query_pairs_mut().append_pair("q", soql);
-                        format!("{}?{}", url.path(), url.query().unwrap_or_default())
-                    }
-                    BatchRead::Get(path) => self.resolve(path),
-                };
-                json!({"method": "GET", "url": url, "referenceId": format!("read{i}")})
-            })
-            .collect();
-        let endpoint = if tooling {
-            "tooling/composite"
-        } else {
-            "composite"
-        };
-        let answers = self.composite_at(endpoint, false, subrequests).await?;
-        let mut results = Vec::with_capacity(reads.len());
-        for (i, read) in reads.iter().enumerate() {
-            let what = match read {
-                BatchRead::Query(_) => format!("GET {endpoint} (query)"),
-                BatchRead::Get(path) => format!("GET {endpoint} ({path})"),
-            };
-            let answer = subrequest_answer(&answers, &format!("read{i}"), &what);
-            results.push(match (read, answer) {
-                (_, Err(err)) => Err(err),
-                (BatchRead::Query(_), Ok(body)) => self.rest_of_pages(body).await.map(Value::Array),
-                (BatchRead::Get(_), Ok(body)) => Ok(body),
-            });
-        }
-        Ok(results)
-    }
-
     /// The records of a query answer, following `nextRecordsUrl` to the last page.
-    async fn rest_of_pages(&self, mut page: Value) -> Result<Vec<Value>> {
+    pub(super) async fn rest_of_pages(&self, mut page: Value) -> Result<Vec<Value>> {
         let mut records = Vec::new();
         loop {
             let (mut rows, next) = take_page(&mut page);
@@ -296,36 +238,7 @@ impl Client {
         }
     }
 
-    /// `POST composite`: several subrequests in one round trip. A composite of GETs only is
-    /// safe to retry; one that writes is not.
-    pub async fn composite(
-        &self,
-        all_or_none: bool,
-        subrequests: Vec<Value>,
-    ) -> Result<Vec<Value>> {
-        self.composite_at("composite", all_or_none, subrequests)
-            .await
-    }
-
-    async fn composite_at(
-        &self,
-        endpoint: &str,
-        all_or_none: bool,
-        subrequests: Vec<Value>,
-    ) -> Result<Vec<Value>> {
-        let read_only = subrequests
-            .iter()
-            .all(|r| r.get("method").and_then(Value::as_str) == Some("GET"));
-        let body = json!({ "allOrNone": all_or_none, "compositeRequest": subrequests });
-        let url = self.url(&self.data_path(endpoint))?;
-        let answer = self
-            .send(Method::POST, url, Some(&body), read_only)
-            .await?
-            .body;
-        composite_items(&answer)
-    }
-
-    fn resolve(&self, path: &str) -> String {
+    pub(super) fn resolve(&self, path: &str) -> String {
         if path.starts_with("/services/") {
             path.to_string()
         } else {
@@ -333,14 +246,14 @@ impl Client {
         }
     }
 
-    fn url(&self, path: &str) -> Result<Url> {
+    pub(super) fn url(&self, path: &str) -> Result<Url> {
         self.instance_url
             .join(path)
             .map_err(|e| Error::new("InvalidUrlError", format!("Bad request path {path}: {e}")))
     }
 
     /// Sends one logical request within the deadline: retries, token renewal, error mapping.
-    async fn send(
+    pub(super) async fn send(
         &self,
         method: Method,
         url: Url,

@@ -2,8 +2,10 @@
 
 pub mod checked_write;
 pub mod client;
+pub mod composite;
 pub mod error;
 pub mod instance_url;
+pub mod join;
 pub mod limits;
 pub mod response;
 pub mod retry;

@@ -166,6 +166,12 @@ impl RunSummary {
     }
 }
 
+/// The queries `run`'s steps send first, whatever its flags: asked ahead, with the org's facts
+/// (see `OpenOrg::query`).
+pub fn reads_ahead() -> Vec<String> {
+    vec![provisioning_user::users_query(None)]
+}
+
 /// The steps `run` takes, in the seed's order, then the provisioning user; the opt-in steps
 /// follow when asked for.
 pub fn steps(opts: &RunOptions) -> Vec<&'static str> {

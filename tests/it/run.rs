@@ -305,3 +305,41 @@ fn run_dry_run_on_production_agrees_with_step_dry_run() {
     }
     assert_eq!(writes(&emulator), 0);
 }
+
+/// Issue 12's speed goal: a run reads everything its steps need in one round trip (the Data and
+/// the Tooling API composites, sent together), and a second run, with nothing to change, sends
+/// nothing else.
+#[test]
+fn a_second_run_reads_the_org_in_one_round_trip_and_sends_nothing_else() {
+    let (emulator, sandbox) = setup();
+    let first = run(run_cmd(&sandbox, &["--json"]));
+    assert_eq!(first.code, 68, "{}\n{}", first.stdout, first.stderr);
+    let reads: Vec<String> = emulator
+        .requests()
+        .iter()
+        .take_while(|r| !r.write)
+        .map(|r| format!("{} {}", r.method, api_path(&r.path)))
+        .collect();
+    assert_eq!(
+        reads,
+        ["POST composite", "POST tooling/composite"],
+        "the first run reads once before it writes"
+    );
+    emulator.clear_log();
+    let second = run(run_cmd(&sandbox, &["--json"]));
+    assert_eq!(second.code, 68, "{}\n{}", second.stdout, second.stderr);
+    let sent: Vec<String> = emulator
+        .requests()
+        .iter()
+        .map(|r| format!("{} {}", r.method, api_path(&r.path)))
+        .collect();
+    assert_eq!(sent, ["POST composite", "POST tooling/composite"]);
+    assert_eq!(second.json()["result"]["requests"], 2);
+}
+
+/// A request's path after `/services/data/vNN.N/`.
+fn api_path(path: &str) -> &str {
+    path.strip_prefix("/services/data/")
+        .and_then(|rest| rest.split_once('/'))
+        .map_or(path, |(_, tail)| tail)
+}

@@ -151,7 +151,7 @@ pub async fn cmd_org_wait(args: WaitArgs) -> Result<CommandOutput> {
         .iter()
         .map(|name| Box::pin(wait_one(&open, name, &args, false)) as OneWait<'_>)
         .collect();
-    let ended = crate::commands::run_many::join_all(waits).await;
+    let ended = crate::salesforce::join::join_all(waits).await;
     let mut sandboxes = Vec::new();
     let mut exit = ExitStatus::Success;
     let mut text = String::new();
@@ -191,7 +191,7 @@ pub async fn cmd_org_wait(args: WaitArgs) -> Result<CommandOutput> {
     Ok(output)
 }
 
-type OneWait<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<OrgWaitResult>> + 'a>>;
+type OneWait<'a> = crate::salesforce::join::Boxed<'a, Result<OrgWaitResult>>;
 
 /// What `org wait` prints for several sandboxes: each one's result, or why it is not ready.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]

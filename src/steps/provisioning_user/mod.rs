@@ -16,7 +16,9 @@ mod report;
 
 use super::{Outcome, StepResult};
 use crate::org::session::OpenOrg;
-use crate::org::users::{ADMIN_PERMISSIONS_TEXT, OrgUser, users_where};
+use crate::org::users::{
+    ADMIN_PERMISSIONS_TEXT, OrgUser, users_from, users_where, users_where_query,
+};
 use crate::protocol::{Error, Result};
 use crate::salesforce::Client;
 use crate::salesforce::soql_quote;
@@ -80,7 +82,7 @@ pub async fn ensure_provisioning_user(
     let mut result = StepResult::new(STEP, &open.facts);
     result.dry_run = opts.dry_run;
 
-    let users = read_users(client, opts.username.as_deref()).await?;
+    let users = read_users(open, opts.username.as_deref()).await?;
     let chosen = choose(&users, opts.username.as_deref());
     if let (Some(user), Some(wanted)) = (&chosen, &opts.username)
         && !user.username.eq_ignore_ascii_case(wanted)
@@ -114,8 +116,9 @@ pub async fn ensure_provisioning_user(
     Ok(result)
 }
 
-/// The users that carry the provisioning email (either form), and the one named `username`.
-async fn read_users(client: &Client, username: Option<&str>) -> Result<Vec<OrgUser>> {
+/// The query for the users that carry the provisioning email (either form), and the one named
+/// `username`; `run` sends it ahead with the org's facts.
+pub fn users_query(username: Option<&str>) -> String {
     let mut filter = format!(
         "Email IN ({}, {})",
         soql_quote(PROVISIONING_EMAIL),
@@ -124,7 +127,11 @@ async fn read_users(client: &Client, username: Option<&str>) -> Result<Vec<OrgUs
     if let Some(username) = username {
         filter.push_str(&format!(" OR Username = {}", soql_quote(username)));
     }
-    users_where(client, &format!("WHERE {filter} ORDER BY CreatedDate")).await
+    users_where_query(&format!("WHERE {filter} ORDER BY CreatedDate"))
+}
+
+async fn read_users(open: &OpenOrg, username: Option<&str>) -> Result<Vec<OrgUser>> {
+    Ok(users_from(&open.query(&users_query(username)).await?))
 }
 
 async fn read_user(client: &Client, field: &str, value: &str) -> Result<Option<OrgUser>> {
