@@ -4,6 +4,7 @@
 use crate::cli::project::{SnapshotArgs, SnapshotCommand, SnapshotDiffArgs};
 use crate::commands::shared::open_org;
 use crate::org::session::OpenOrg;
+use crate::protocol::output::escape_inline;
 use crate::protocol::{CommandOutput, Error, Result};
 use crate::snapshot::compare::{Difference, differences};
 use crate::snapshot::take::{TenantUsers, take};
@@ -136,7 +137,10 @@ async fn run_diff(args: SnapshotDiffArgs) -> Result<CommandOutput> {
     for d in &differences {
         text.push_str(&format!(
             "  [{}] {}\n      snapshot: {}\n      org now:  {}\n",
-            d.step, d.what, d.snapshot, d.org
+            escape_inline(&d.step),
+            escape_inline(&d.what),
+            d.snapshot,
+            d.org
         ));
     }
     let result = SnapshotDiffResult {

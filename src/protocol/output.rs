@@ -186,6 +186,12 @@ pub fn escape_controls(text: &str) -> String {
     out
 }
 
+/// A value from outside shown inside one line of text: [`escape_controls`], and newlines and
+/// tabs shown as `\n` and `\t` too, so the value cannot start a line of its own.
+pub fn escape_inline(text: &str) -> String {
+    escape_controls(&text.replace('\n', "\\n").replace('\t', "\\t"))
+}
+
 fn to_pretty<T: Serialize>(value: &T) -> String {
     let mut text = serde_json::to_string_pretty(value).expect("envelopes serialize to JSON");
     text.push('\n');

@@ -138,7 +138,9 @@ impl RunSummary {
             for d in differences.filter(|d| d.step == step.step) {
                 out.push_str(&format!(
                     "    before: {} was {} in the snapshot, {} in the org\n",
-                    d.what, d.snapshot, d.org
+                    crate::protocol::output::escape_inline(&d.what),
+                    d.snapshot,
+                    d.org
                 ));
             }
         }

@@ -538,3 +538,55 @@ fn run_many_an_org_waiting_for_its_lock_holds_up_no_other() {
     }
     assert_eq!(fleet.wait().unwrap().code(), Some(68));
 }
+
+/// Org data shown by `snapshot diff` passes the text printer's one escaping: an ESC in a value
+/// (a tenant URL the org holds, a name in the snapshot) is shown as `\x1b`, never sent raw,
+/// and a newline in it cannot forge a line of its own.
+#[test]
+fn snapshot_diff_text_escapes_control_characters_from_org_data() {
+    let (emulator, sandbox) = setup();
+    prepare_sandbox(&emulator, &sandbox);
+    let taken = run(sandbox.cmd(&["snapshot", "-o", "uat", "--json"]));
+    assert_eq!(taken.code, 0, "{}\n{}", taken.stdout, taken.stderr);
+    let file = sandbox.state().join("snapshots/uat.json");
+    let mut saved: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    for row in saved["tenantSetting"].as_array_mut().unwrap() {
+        if row["owner"] == "bob@acme.com.uat" {
+            row["runtimeUrl"] =
+                json!("https://acme-bob.test.logik.io\u{1b}]0;owned\u{7}\n  [tenant-urls] forged");
+            row["owner"] = json!("bob\u{1b}[31m@acme.com.uat\n  [tenant-urls] forged");
+        }
+    }
+    std::fs::write(&file, serde_json::to_string(&saved).unwrap()).unwrap();
+    emulator.with_state(|state| {
+        let table = state
+            .store_mut(false)
+            .table_mut("LGK__ConfigurationTenant__c")
+            .unwrap();
+        for row in table.records.iter_mut() {
+            if row["SetupOwnerId"]
+                .as_str()
+                .is_some_and(|o| o.starts_with("00D"))
+            {
+                row.insert(
+                    "LGK__RuntimeUrl__c".into(),
+                    json!("https://x.test.logik.io/\u{1b}[2J"),
+                );
+            }
+        }
+    });
+    let out = run(sandbox.cmd(&["snapshot", "diff", "-o", "uat"]));
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert!(!out.stdout.contains('\u{1b}'), "{:?}", out.stdout);
+    assert!(!out.stdout.contains('\u{7}'), "{:?}", out.stdout);
+    // A name (text) shows the escape; a value (JSON) its JSON escape.
+    assert!(out.stdout.contains("bob\\x1b[31m@acme"), "{}", out.stdout);
+    assert!(out.stdout.contains("\\u001b]0;owned"), "{}", out.stdout);
+    assert!(
+        !out.stdout
+            .lines()
+            .any(|l| l.trim_start().starts_with("[tenant-urls] forged")),
+        "{}",
+        out.stdout
+    );
+}
