@@ -6,25 +6,9 @@ use crate::org::session::OpenOrg;
 use crate::protocol::Result;
 use crate::salesforce::client::BatchRead;
 use crate::salesforce::soql_quote;
+pub use crate::steps::procedure::Difference;
 use crate::steps::tenant_urls::OverrideRow;
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-
-/// One thing the snapshot had that the org now has otherwise (or not at all).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct Difference {
-    /// The step that restores or checks it (`tenant-urls`, `trusted-urls`, ...; `packages` for
-    /// what only a person can change).
-    pub step: String,
-    /// What differs, e.g. `CPQ Tenant row for profile Standard User`.
-    pub what: String,
-    /// The value in the snapshot.
-    pub snapshot: Value,
-    /// The value in the org now (null: missing).
-    pub org: Value,
-}
 
 fn diff(step: &str, what: String, snapshot: Value, org: Value) -> Difference {
     Difference {

@@ -91,7 +91,22 @@ pub struct SnapshotReport {
     /// The snapshot file.
     pub file: String,
     /// What differed between the snapshot and the org before the steps ran, step by step.
-    pub differences: Vec<crate::snapshot::compare::Difference>,
+    pub differences: Vec<Difference>,
+}
+
+/// One thing the snapshot had that the org now has otherwise (or not at all).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Difference {
+    /// The step that restores or checks it (`tenant-urls`, `trusted-urls`, ...; `packages` for
+    /// what only a person can change).
+    pub step: String,
+    /// What differs, e.g. `CPQ Tenant row for profile Standard User`.
+    pub what: String,
+    /// The value in the snapshot.
+    pub snapshot: serde_json::Value,
+    /// The value in the org now (null: missing).
+    pub org: serde_json::Value,
 }
 
 /// One line of `run --jsonl`.
