@@ -109,7 +109,7 @@ fn the_subrequest_that_failed_is_reported_not_the_halted_ones() {
 #[test]
 fn a_connected_app_near_its_own_quota_is_a_warning() {
     let (emulator, sandbox) = setup();
-    emulator.with_state(|s| s.per_app_api_limit = Some(("PlatformCLI".into(), 3)));
+    emulator.with_state(|s| s.per_app_api_limit = Some(("PlatformCLI".into(), 2)));
     let (run, out) = tool(&sandbox, &["org", "inspect", "-o", "uat", "--json"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let warnings = out["warnings"].to_string();
