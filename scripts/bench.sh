@@ -10,7 +10,8 @@
 #   size:   the release binary, stripped (goal: <= 8 MB)
 #   online: `logik-refresh org inspect -o uat --json` vs `sf org display --json -o uat`
 #   run:    a full `logik-refresh run` with 100 ms added to every request: wall time and the
-#           number of HTTP requests (from the emulator's log); goal <= 8 requests, <= 1.5 s
+#           number of HTTP requests (from the emulator's log); goal: the first run in at most 3
+#           round trips (4 requests: the Data and Tooling reads go together), a second in 1
 #   fleet:  20 sandboxes at once (20 emulators, 20 concurrent runs) vs one; goal <= 1.5x
 #   all:    the same 20 sandboxes from ONE process, `run --all` over a project config naming them
 #           (each refreshed under its own name and logged in through sf), vs `run -o s1` alone;

@@ -10,6 +10,7 @@ use crate::org::session::OpenOrg;
 use crate::org::tenant::{TenantUrl, choose_fields};
 use crate::protocol::{Error, Result};
 use crate::salesforce::checked_write::{Written, write_checked};
+use crate::salesforce::client::BatchRead;
 use crate::steps::journal::{Journal, JournalEntry, JournalEvent};
 use serde_json::{Map, Value, json};
 
@@ -157,10 +158,11 @@ pub async fn ensure_tenant_urls(
         Ok(all_applied(&rows, setting, &org_id, &desired, opts))
     };
     let written = write_checked(async || apply(open, setting, &writes).await, reread).await;
-    // After an answered write, read back once more: the org is the truth, not its answer.
+    // An answered write carries its re-read: the rows as the org stored them (the org is the
+    // truth, not its answer to the write).
     let applied = match &written {
         Ok(Written::Landed) => Ok(true),
-        Ok(Written::Answered(())) => reread().await,
+        Ok(Written::Answered(rows)) => Ok(all_applied(rows, setting, &org_id, &desired, opts)),
         Err(_) => Ok(false),
     };
     match (written, applied) {
@@ -422,28 +424,14 @@ fn new_row(
     });
 }
 
-async fn apply(open: &OpenOrg, setting: &TenantSetting, writes: &[Write]) -> Result<()> {
+/// The writes and the re-read of every row in one composite, all or none: one round trip, the
+/// org never holds half the change, and the rows come back as the org stored them.
+async fn apply(
+    open: &OpenOrg,
+    setting: &TenantSetting,
+    writes: &[Write],
+) -> Result<Vec<TenantRow>> {
     let client = &open.client;
-    if let [write] = writes {
-        return match &write.row_id {
-            Some(id) => {
-                client
-                    .patch(
-                        &format!("sobjects/{}/{id}", setting.object),
-                        &Value::Object(write.fields.clone()),
-                    )
-                    .await
-            }
-            None => client
-                .post(
-                    &format!("sobjects/{}", setting.object),
-                    &Value::Object(write.fields.clone()),
-                )
-                .await
-                .map(|_| ()),
-        };
-    }
-    // Several rows: one composite request, all or none, so the org never holds half the change.
     let base = client.data_path("sobjects");
     let subrequests: Vec<Value> = writes
         .iter()
@@ -453,22 +441,11 @@ async fn apply(open: &OpenOrg, setting: &TenantSetting, writes: &[Write]) -> Res
             None => json!({"method": "POST", "url": format!("{base}/{}", setting.object), "referenceId": format!("row{i}"), "body": write.fields}),
         })
         .collect();
-    let answers = client.composite(true, subrequests).await?;
-    match crate::salesforce::response::composite_failure(&answers) {
-        Some(failed) => {
-            let body = failed.get("body").map(Value::to_string).unwrap_or_default();
-            let status = failed
-                .get("httpStatusCode")
-                .and_then(Value::as_u64)
-                .unwrap_or(400) as u16;
-            Err(crate::salesforce::error::api_error(
-                status,
-                &body,
-                "POST composite (tenant rows)",
-            ))
-        }
-        None => Ok(()),
-    }
+    let reread = BatchRead::Query(setting.rows_query());
+    let rows = client
+        .write_then_read(subrequests, &reread, "POST composite (tenant rows)")
+        .await?;
+    Ok(setting.rows_from(rows.as_array().map_or(&[], Vec::as_slice)))
 }
 
 fn all_applied(

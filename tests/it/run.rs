@@ -306,25 +306,52 @@ fn run_dry_run_on_production_agrees_with_step_dry_run() {
     assert_eq!(writes(&emulator), 0);
 }
 
-/// Issue 12's speed goal: a run reads everything its steps need in one round trip (the Data and
-/// the Tooling API composites, sent together), and a second run, with nothing to change, sends
-/// nothing else.
+/// Issue 12's speed goal: a first run reads everything its steps need in one round trip (the
+/// Data and the Tooling API composites, sent together), then each write carries the read that
+/// checks it (one composite each: the tenant rows, the provisioning user): 3 round trips; a
+/// second run, with nothing to change, only reads, in one round trip.
 #[test]
-fn a_second_run_reads_the_org_in_one_round_trip_and_sends_nothing_else() {
+fn a_run_reads_once_writes_with_its_check_and_a_second_run_only_reads() {
     let (emulator, sandbox) = setup();
     let first = run(run_cmd(&sandbox, &["--json"]));
     assert_eq!(first.code, 68, "{}\n{}", first.stdout, first.stderr);
-    let reads: Vec<String> = emulator
+    let sent: Vec<(String, bool)> = emulator
         .requests()
         .iter()
-        .take_while(|r| !r.write)
-        .map(|r| format!("{} {}", r.method, api_path(&r.path)))
+        .map(|r| (format!("{} {}", r.method, api_path(&r.path)), r.write))
         .collect();
+    let expected = [
+        ("POST composite", false),
+        ("POST tooling/composite", false),
+        ("POST composite", true),
+        ("POST composite", true),
+    ];
     assert_eq!(
-        reads,
-        ["POST composite", "POST tooling/composite"],
-        "the first run reads once before it writes"
+        sent,
+        expected.map(|(what, write)| (what.to_string(), write)),
+        "read once, then each step's write with its re-read"
     );
+    let summary = first.json();
+    assert_eq!(summary["result"]["requests"], 4);
+    let step = |name: &str| {
+        summary["result"]["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["step"] == name)
+            .unwrap()
+            .clone()
+    };
+    for name in ["tenant-urls", "provisioning-user"] {
+        assert_eq!(step(name)["outcome"], "changed", "{:#}", step(name));
+        assert_eq!(step(name)["requests"], 1, "{:#}", step(name));
+    }
+    assert_eq!(
+        org_default(&emulator)["LGK__RuntimeUrl__c"],
+        TENANT,
+        "the write landed"
+    );
+
     emulator.clear_log();
     let second = run(run_cmd(&sandbox, &["--json"]));
     assert_eq!(second.code, 68, "{}\n{}", second.stdout, second.stderr);

@@ -17,7 +17,7 @@ fn trace_of_a_full_run_holds_no_secret() {
     // received) too.
     emulator.inject(Fault {
         method: None,
-        path_contains: Some("/query".into()),
+        path_contains: Some("tooling/composite".into()),
         times: 1,
         kind: FaultKind::ExpireToken,
     });
@@ -66,9 +66,10 @@ fn trace_of_a_full_run_holds_no_secret() {
         "{renewal}"
     );
     assert_eq!(renewal["responseBody"]["access_token"], "[REDACTED]");
+    // A run's reads go in composites (POST); any answered request to the org shows the shape.
     let read = lines
         .iter()
-        .find(|l| l["method"] == "GET" && l["status"] == 200)
+        .find(|l| l["status"] == 200 && l["path"] != "/services/oauth2/token")
         .expect("a read");
     assert_eq!(read["requestHeaders"]["authorization"], "[REDACTED]");
     assert!(read["responseBody"].is_object() || read["responseBody"].is_array());

@@ -159,7 +159,8 @@ pub struct Fault {
     /// Only requests with this method (any when absent).
     #[serde(default)]
     pub method: Option<String>,
-    /// Only requests whose path, or decoded query string, contains this.
+    /// Only requests whose path, or decoded query string, contains this. A fault naming a write
+    /// method (PATCH, POST, DELETE) also hits a composite request that carries a matching write.
     #[serde(default)]
     pub path_contains: Option<String>,
     /// How many matching requests it hits before it is removed.

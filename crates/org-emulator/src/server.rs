@@ -132,6 +132,32 @@ fn fault_matches(f: &Fault, method: &str, path: &str, decoded_query: &str) -> bo
             .is_none_or(|p| path.contains(p) || decoded_query.contains(p))
 }
 
+/// The writes a composite request carries, as (method, path, decoded query): a fault that names
+/// a write method hits the composite that carries such a write (the test device follows the
+/// write, however the client sends it).
+fn composite_writes(path: &str, body: &[u8]) -> Vec<(String, String, String)> {
+    if !path.ends_with("/composite") {
+        return Vec::new();
+    }
+    let Ok(body) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return Vec::new();
+    };
+    let subrequests = body.get("compositeRequest").and_then(|r| r.as_array());
+    subrequests
+        .into_iter()
+        .flatten()
+        .filter_map(|r| {
+            let method = r.get("method")?.as_str()?;
+            let url = r.get("url")?.as_str()?;
+            let (path, query) = url.split_once('?').unwrap_or((url, ""));
+            (!method.eq_ignore_ascii_case("GET")).then(|| {
+                let decoded = super::util::percent_decode(query, true);
+                (method.to_string(), path.to_string(), decoded)
+            })
+        })
+        .collect()
+}
+
 /// Uses up the faults matching this request: the total extra latency, and the first fault of
 /// another kind.
 fn take_faults(
@@ -139,12 +165,19 @@ fn take_faults(
     method: &str,
     path: &str,
     query: Option<&str>,
+    body: &[u8],
 ) -> (Duration, Option<FaultKind>) {
     let decoded = super::util::percent_decode(query.unwrap_or(""), true);
+    let writes = composite_writes(path, body);
     let mut latency = sh.opts.latency;
     let mut chosen = None;
     for f in sh.faults.iter_mut() {
-        if !fault_matches(f, method, path, &decoded) {
+        let names_write = f
+            .method
+            .as_deref()
+            .is_some_and(|m| !m.eq_ignore_ascii_case("GET"));
+        let carried = names_write && writes.iter().any(|(m, p, q)| fault_matches(f, m, p, q));
+        if !fault_matches(f, method, path, &decoded) && !carried {
             continue;
         }
         match &f.kind {
@@ -237,7 +270,7 @@ async fn handle(
 
     let (latency, fault) = {
         let mut sh = lock(&shared);
-        take_faults(&mut sh, &method, &path, query.as_deref())
+        take_faults(&mut sh, &method, &path, query.as_deref(), &body)
     };
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;

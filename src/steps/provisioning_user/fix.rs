@@ -4,16 +4,17 @@
 use super::report::{pending_verification, user_checks, verification_manual};
 use super::{
     PROVISIONING_EMAIL, ProvisioningUserOptions, STEP, VERIFICATION_NOTE, email_ok, field, label,
-    no_profile, read_user,
+    no_profile, read_user, user_query,
 };
 use crate::org::session::OpenOrg;
-use crate::org::users::{ADMIN_PERMISSIONS_TEXT, OrgUser, admin_profile};
+use crate::org::users::{ADMIN_PERMISSIONS_TEXT, OrgUser, admin_profile, users_from};
 use crate::protocol::{Error, Result};
-use crate::salesforce::checked_write::write_checked;
+use crate::salesforce::checked_write::{Written, write_checked};
+use crate::salesforce::client::BatchRead;
 use crate::steps::journal::{Journal, JournalEntry, JournalEvent};
 use crate::steps::{Change, ChangedRecord, Outcome, StepResult, guard_production};
 use jiff::Timestamp;
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
 /// The user exists: check it, and with `--fix` repair it.
 pub(super) async fn check_and_fix(
@@ -103,10 +104,20 @@ pub(super) async fn check_and_fix(
     let mut started = JournalEntry::new(STEP, JournalEvent::ApplyStarted);
     started.changes = changes.clone();
     journal.append(started)?;
-    let body = Value::Object(fields.clone());
-    let path = format!("sobjects/User/{}", user.id);
+    // The write carries its re-read (one composite, all or none): one round trip.
+    let patch = json!({
+        "method": "PATCH",
+        "url": client.data_path(&format!("sobjects/User/{}", user.id)),
+        "referenceId": "user",
+        "body": Value::Object(fields.clone()),
+    });
+    let reread = BatchRead::Query(user_query("Id", &user.id));
     let written = write_checked(
-        async || client.patch(&path, &body).await,
+        async || {
+            client
+                .write_then_read(vec![patch.clone()], &reread, "PATCH User")
+                .await
+        },
         async || {
             Ok(read_user(client, "Id", &user.id)
                 .await?
@@ -114,7 +125,11 @@ pub(super) async fn check_and_fix(
         },
     )
     .await;
-    let after = match read_user(client, "Id", &user.id).await {
+    let after = match &written {
+        Ok(Written::Answered(Value::Array(rows))) => Ok(users_from(rows).into_iter().next()),
+        _ => read_user(client, "Id", &user.id).await,
+    };
+    let after = match after {
         Ok(Some(after)) => after,
         other => {
             let why = match other {

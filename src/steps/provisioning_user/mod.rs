@@ -16,9 +16,7 @@ mod report;
 
 use super::{Outcome, StepResult};
 use crate::org::session::OpenOrg;
-use crate::org::users::{
-    ADMIN_PERMISSIONS_TEXT, OrgUser, users_from, users_where, users_where_query,
-};
+use crate::org::users::{ADMIN_PERMISSIONS_TEXT, OrgUser, users_from, users_where_query};
 use crate::protocol::{Error, Result};
 use crate::salesforce::Client;
 use crate::salesforce::soql_quote;
@@ -135,8 +133,13 @@ async fn read_users(open: &OpenOrg, username: Option<&str>) -> Result<Vec<OrgUse
 }
 
 async fn read_user(client: &Client, field: &str, value: &str) -> Result<Option<OrgUser>> {
-    let tail = format!("WHERE {field} = {} LIMIT 1", soql_quote(value));
-    Ok(users_where(client, &tail).await?.into_iter().next())
+    let rows = client.query(&user_query(field, value)).await?;
+    Ok(users_from(&rows).into_iter().next())
+}
+
+/// The query for the one user whose `field` is `value`.
+fn user_query(field: &str, value: &str) -> String {
+    users_where_query(&format!("WHERE {field} = {} LIMIT 1", soql_quote(value)))
 }
 
 /// The user named by `--username`, else the best of those with the email: the right email
