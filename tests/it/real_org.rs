@@ -237,3 +237,51 @@ fn a_retried_delete_that_had_landed_counts_as_done() {
     assert_eq!(emulator.records("LGK__ConfigurationTenant__c").len(), 1);
     assert_eq!(sandbox.journal().last().unwrap()["event"], "rolled-back");
 }
+
+/// Issue 10's composite limits: reads beyond 5 queries (or 25 subrequests) go in several
+/// composites, each within the limits the strict emulator enforces (a sixth query in one
+/// composite answers LIMIT_EXCEEDED there, as on Salesforce), sent together, answered in order.
+#[test]
+fn reads_beyond_five_queries_are_split_into_composites_within_the_limits() {
+    use logik_refresh::salesforce::client::{BatchRead, Client, Connection};
+    let emulator = emulator();
+    let client = Client::new(Connection {
+        instance_url: url::Url::parse(&format!("{}/", emulator.base_url())).unwrap(),
+        api_version: Some("62.0".into()),
+        access_token: logik_refresh::redacted::Secret::new(SEED_ACCESS_TOKEN),
+        refresh: None,
+        fallback: None,
+        username: None,
+    })
+    .unwrap();
+    let mut reads: Vec<BatchRead> = ["Organization", "Profile", "User", "UserLogin"]
+        .iter()
+        .cycle()
+        .take(12)
+        .map(|object| BatchRead::Query(format!("SELECT Id FROM {object} LIMIT 1")))
+        .collect();
+    reads.insert(3, BatchRead::Get("sobjects/User/describe".into()));
+    let answers = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(client.get_batch(false, &reads))
+        .unwrap();
+    assert_eq!(answers.len(), reads.len());
+    for (read, answer) in reads.iter().zip(&answers) {
+        let answer = answer
+            .as_ref()
+            .unwrap_or_else(|e| panic!("{read:?}: {e:?}"));
+        match read {
+            BatchRead::Query(_) => assert_eq!(answer.as_array().unwrap().len(), 1, "{read:?}"),
+            BatchRead::Get(_) => assert_eq!(answer["name"], "User"),
+        }
+    }
+    let composites: Vec<u16> = emulator
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/composite"))
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(composites, [200, 200, 200], "12 queries: 5 + 5 + 2");
+}
