@@ -351,7 +351,7 @@ fn doctor_reports_a_line_a_check() {
         ok       sf key          key file [tmp]/home/.sfdx/key.json (mode 600)
         ok       target org      admin@acme.com.uat (alias uat), from -o
         ok       auth file       [tmp]/home/.sfdx/admin@acme.com.uat.json: tokens decrypted with the key from the key file [tmp]/home/.sfdx/key.json; a refresh token renews an expired access token
-        ok       org reachable   [emulator]/ answered (API 62.0, 3 requests); token from sf's auth file [tmp]/home/.sfdx/admin@acme.com.uat.json
+        ok       org reachable   [emulator]/ answered (API 62.0, 2 requests); token from sf's auth file [tmp]/home/.sfdx/admin@acme.com.uat.json
         ok       Logik package   installed, 1.84.0
         ok       Salesforce CPQ  installed, 252.3.0
         ok       step            org-id: ready (Organization; API Enabled; API 62.0)
