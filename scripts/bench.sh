@@ -169,7 +169,7 @@ echo "== results (same machine, same run, same emulator org)"
 printf 'intake:  logik-refresh org inspect --offline %8s ms   sf org display %8s ms   ratio %sx faster\n' \
   "$(ms "$work/intake.json" 0)" "$(ms "$work/intake-sf.json" 0)" \
   "$(jq -rs '(.[1].results[0].mean / .[0].results[0].mean * 10 | floor) / 10' "$work/intake.json" "$work/intake-sf.json")"
-printf 'intake:  %s minor page faults, %s user-space instructions\n' "$intake_faults" "${intake_instructions:-(perf cannot count here)}"
+printf 'intake:  %s minor page faults; user-space instructions: %s\n' "$intake_faults" "${intake_instructions:-perf cannot count them here}"
 printf 'online:  logik-refresh org inspect -o uat   %8s ms   sf org display %8s ms   ratio %sx faster\n' \
   "$(ms "$work/online.json" 0)" "$(ms "$work/online.json" 1)" "$(ratio "$work/online.json")"
 printf 'size:    release binary %s bytes (%s MB)\n' "$(stat -c %s "$bin/logik-refresh")" \
