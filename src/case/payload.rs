@@ -12,8 +12,7 @@ use serde_json::Value;
 
 /// The version of both payload schemas. Raise it when a field changes meaning or goes away.
 pub const SCHEMA_VERSION: u32 = 1;
-/// The email the provisioning user must have (the vendor procedure's words).
-pub const PROVISIONING_EMAIL: &str = "provisioning@logik.io";
+pub use crate::org::users::PROVISIONING_EMAIL;
 /// The profile the provisioning user must have.
 pub const SYSTEM_ADMINISTRATOR: &str = "System Administrator";
 /// The value of `newOrgId` before the refresh, as the vendor procedure spells it.

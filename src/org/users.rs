@@ -10,6 +10,10 @@ use crate::salesforce::client::BatchRead;
 use crate::salesforce::{Client, soql_quote};
 use serde_json::Value;
 
+/// The email the provisioning user must have (the vendor procedure's words), for the step and
+/// the support case alike.
+pub const PROVISIONING_EMAIL: &str = "provisioning@logik.io";
+
 /// The profile permissions (all filterable, Object Reference "Profile") that make an
 /// administrator: what the System Administrator profile has, whatever the org calls it.
 pub const ADMIN_PERMISSIONS: [&str; 3] = [

@@ -26,8 +26,7 @@ use fix::check_and_fix;
 use serde_json::Value;
 
 pub const STEP: &str = "provisioning-user";
-/// The provisioning user's email, as the vendor procedure asks for it.
-pub const PROVISIONING_EMAIL: &str = "provisioning@logik.io";
+pub use crate::org::users::PROVISIONING_EMAIL;
 /// The same after a refresh.
 const REFRESHED_EMAIL: &str = "provisioning@logik.io.invalid";
 /// How long Salesforce's email verification link stays valid.
