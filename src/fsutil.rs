@@ -84,6 +84,23 @@ pub fn read_bounded_text(path: &Path) -> io::Result<String> {
         .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "it is not UTF-8 text"))
 }
 
+/// [`read_bounded_text`] of a file that may not be there: `None` when the path, or a folder on
+/// it, does not exist (sf writes its files only once it has something to keep).
+pub fn read_bounded_text_if_present(path: &Path) -> io::Result<Option<String>> {
+    match read_bounded_text(path) {
+        Ok(text) => Ok(Some(text)),
+        Err(e)
+            if matches!(
+                e.kind(),
+                io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
+            ) =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
 /// Where `--output` goes: stdout for `-`, else a file checked by [`output_target`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OutputTarget {

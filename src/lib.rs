@@ -17,7 +17,6 @@ pub mod project;
 pub mod protocol;
 pub mod redacted;
 pub mod salesforce;
-pub mod schemas;
 pub mod sf;
 pub mod snapshot;
 pub mod steps;

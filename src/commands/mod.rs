@@ -12,6 +12,7 @@ pub mod run;
 pub mod run_many;
 pub mod sandbox;
 pub mod schema;
+pub mod schemas;
 pub mod secret;
 pub mod shared;
 pub mod snapshot;

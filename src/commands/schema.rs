@@ -1,9 +1,9 @@
 //! `schema`: the JSON Schemas of the tool's outputs, generated from the Rust types. The same
 //! schemas are committed under `schemas/` (a test fails when they drift).
 
+use super::schemas;
 use crate::cli::SchemaArgs;
 use crate::protocol::{CommandOutput, Error, Result};
-use crate::schemas;
 use serde_json::{Map, Value};
 
 pub fn cmd_schema(args: SchemaArgs) -> Result<CommandOutput> {

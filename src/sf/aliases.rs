@@ -33,16 +33,9 @@ impl Aliases {
 /// Reads `~/.sfdx/alias.json`; no file is no aliases.
 pub fn read_aliases(home: &Path) -> Result<Aliases> {
     let path = sfdx_dir(home).join("alias.json");
-    let text = match crate::fsutil::read_bounded_text(&path) {
-        Ok(text) => text,
-        Err(e)
-            if matches!(
-                e.kind(),
-                std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
-            ) =>
-        {
-            return Ok(Aliases::default());
-        }
+    let text = match crate::fsutil::read_bounded_text_if_present(&path) {
+        Ok(Some(text)) => text,
+        Ok(None) => return Ok(Aliases::default()),
         Err(e) => {
             return Err(Error::new(
                 "AliasFileReadError",

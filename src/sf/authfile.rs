@@ -115,16 +115,9 @@ pub fn read_auth_file(home: &Path, username: &str) -> Result<AuthFile> {
         .with_action(login_action(username))
     };
     let path = auth_file_path(home, username).ok_or_else(not_found)?;
-    let text = match crate::fsutil::read_bounded_text(&path) {
-        Ok(text) => text,
-        Err(e)
-            if matches!(
-                e.kind(),
-                std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
-            ) =>
-        {
-            return Err(not_found());
-        }
+    let text = match crate::fsutil::read_bounded_text_if_present(&path) {
+        Ok(Some(text)) => text,
+        Ok(None) => return Err(not_found()),
         Err(e) => {
             return Err(Error::new(
                 "AuthFileReadError",

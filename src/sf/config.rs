@@ -167,15 +167,14 @@ fn location_value(key: &ConfigKey, root: &Path, interop: bool) -> Result<Option<
     })
 }
 
-/// A JSON object file and its modification time; `None` when the file does not exist.
 /// A config file's object and its modification time.
 type JsonFile = (Map<String, Value>, Option<SystemTime>);
 
+/// A JSON object file and its modification time; `None` when the file does not exist.
 fn read_json_object(path: &Path) -> Result<Option<JsonFile>> {
-    let text = match crate::fsutil::read_bounded_text(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => return Ok(None),
+    let text = match crate::fsutil::read_bounded_text_if_present(path) {
+        Ok(Some(text)) => text,
+        Ok(None) => return Ok(None),
         Err(e) => {
             return Err(Error::new(
                 "ConfigFileReadError",

@@ -8,7 +8,7 @@ use logik_org_emulator::{
 };
 use serde_json::Value;
 
-pub fn production() -> Emulator {
+fn production() -> Emulator {
     Emulator::start(EmulatorOptions {
         seed: Seed::Production,
         ..EmulatorOptions::default()
@@ -18,7 +18,7 @@ pub fn production() -> Emulator {
 
 /// sf's auth store with the production user (`prod`) next to the sandbox user (`uat`), each
 /// pointing at its own org. Both files carry the same (encrypted) tokens.
-pub fn auth_store(sandbox: &Sandbox, production_url: &str, sandbox_url: &str) {
+fn auth_store(sandbox: &Sandbox, production_url: &str, sandbox_url: &str) {
     sandbox.sf_auth_store_with_refresh(sandbox_url);
     let sfdx = sandbox.home().join(".sfdx");
     let mut auth: Value = serde_json::from_str(
@@ -42,7 +42,7 @@ pub fn auth_store(sandbox: &Sandbox, production_url: &str, sandbox_url: &str) {
     .unwrap();
 }
 
-fn setup() -> (Emulator, Sandbox) {
+pub fn setup() -> (Emulator, Sandbox) {
     let emulator = production();
     let sandbox = Sandbox::new();
     let url = format!("{}/", emulator.base_url());
@@ -50,7 +50,7 @@ fn setup() -> (Emulator, Sandbox) {
     (emulator, sandbox)
 }
 
-fn wait(sandbox: &Sandbox, extra: &[&str]) -> Run {
+pub fn wait(sandbox: &Sandbox, extra: &[&str]) -> Run {
     let mut args = vec![
         "org",
         "wait",

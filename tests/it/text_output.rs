@@ -375,20 +375,9 @@ fn doctor_reports_a_line_a_check() {
 
 #[test]
 fn org_wait_prints_a_quiet_line_a_change_then_the_new_org() {
-    let production = crate::org_wait::production();
-    let sandbox = Sandbox::new();
+    let (production, sandbox) = crate::org_wait::setup();
     let url = format!("{}/", production.base_url());
-    crate::org_wait::auth_store(&sandbox, &url, "http://127.0.0.1:9/");
-    let out = run(sandbox.cmd(&[
-        "org",
-        "wait",
-        "--sandbox-name",
-        "uat",
-        "-o",
-        "prod",
-        "--poll-interval",
-        "20ms",
-    ]));
+    let out = crate::org_wait::wait(&sandbox, &[]);
     assert_transcript!(transcript(&sandbox, &url, &out), @r#"
         Sandbox uat is ready: the refresh completed at [time] (waited [n]s).
           Org ID:   00D5e000000AbCdEAK (15 characters: 00D5e000000AbCd)
