@@ -1089,9 +1089,7 @@ fn run_query(state: &mut OrgState, ctx: &Ctx, tooling: bool, q: &str) -> ApiResp
             Err(e) => return sf_error(400, e.code, &e.message, &[]),
         }
     };
-    if tooling
-        && let Some(refused) = crate::metadata::metadata_query_too_wide(&out.object, &out.records)
-    {
+    if tooling && let Some(refused) = crate::metadata::metadata_query_too_wide(&out.records) {
         return refused;
     }
     if tooling && out.object == "SandboxProcess" && state.advance_sandbox_on_query {

@@ -47,6 +47,15 @@ impl Language {
         }
     }
 
+    /// `text`, shown in any of the languages, as this language shows it (unchanged when there
+    /// is no translation): a running user whose language changes sees the same words anew.
+    pub fn translate(self, text: &str) -> String {
+        WORDS
+            .iter()
+            .find(|(en, de, ja)| [en, de, ja].contains(&&text))
+            .map_or_else(|| text.to_string(), |(en, _, _)| self.word(en))
+    }
+
     /// The word as this language shows it (unchanged when there is no translation).
     pub fn word(self, english: &str) -> String {
         WORDS

@@ -14,6 +14,7 @@ mod auth;
 mod http;
 pub mod language;
 mod metadata;
+mod profiles;
 mod refresh;
 mod rules;
 mod seed;
@@ -316,9 +317,19 @@ impl Emulator {
         lock(&self.shared).state.records(object)
     }
 
-    /// Runs `f` on the org's state (to tweak the seed or inspect anything).
+    /// Runs `f` on the org's state (to tweak the seed or inspect anything). The Tooling API's
+    /// profiles follow the Data API's afterwards (a profile added here is in both).
     pub fn with_state<R>(&self, f: impl FnOnce(&mut OrgState) -> R) -> R {
-        f(&mut lock(&self.shared).state)
+        let mut shared = lock(&self.shared);
+        let out = f(&mut shared.state);
+        profiles::sync_tooling_profiles(&mut shared.state);
+        out
+    }
+
+    /// The running user's language from now on: profile names, labels and statuses are shown
+    /// in it (as when a refresh brings production's copy of the user, with its language).
+    pub fn set_language(&self, language: language::Language) {
+        seed::localize(&mut lock(&self.shared).state, language);
     }
 
     /// The access token currently accepted.

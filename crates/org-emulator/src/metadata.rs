@@ -23,10 +23,6 @@ fn metadata_shape(object: &str) -> Option<(&'static str, &'static [(&'static str
     ))
 }
 
-pub fn is_metadata_backed(object: &str) -> bool {
-    metadata_shape(object).is_some()
-}
-
 /// Fills `Metadata` and `FullName` of a metadata-backed record from its top-level fields.
 pub fn sync_metadata(object: &str, record: &mut Map<String, Value>) {
     let Some((name_field, keys)) = metadata_shape(object) else {
@@ -120,11 +116,14 @@ pub fn metadata_write(
     ))
 }
 
-/// A Tooling query may return `Metadata` or `FullName` only when it returns at most one row
-/// (Tooling API object reference, `FullName`: "Query this field only if the query result
-/// contains no more than one record. Otherwise, an error is returned").
-pub fn metadata_query_too_wide(object: &str, rows: &[Value]) -> Option<ApiResponse> {
-    if !is_metadata_backed(object) || rows.len() <= 1 {
+/// A Tooling query may return `Metadata` or `FullName` only when it returns at most one row,
+/// on every Tooling object that has them (`RemoteProxy`, `Profile`: Tooling API object
+/// reference, `FullName`: "Query this field only if the query result contains no more than one
+/// record. Otherwise, an error is returned. If more than one record exists, use multiple
+/// queries to retrieve the records"); the wording is real orgs' (salesforce.stackexchange.com,
+/// question 156802).
+pub fn metadata_query_too_wide(rows: &[Value]) -> Option<ApiResponse> {
+    if rows.len() <= 1 {
         return None;
     }
     let selects = rows

@@ -106,7 +106,11 @@ impl OrgState {
         fresh.api_usage_start = self.api_usage_start;
         fresh.api_calls = self.api_calls;
         fresh.api_limit = self.api_limit;
+        let language = self.language;
         *self = fresh;
+        // The running user reads the same language as before (`Emulator::set_language` changes
+        // it); the Data and Tooling API's profiles keep the same new IDs.
+        seed::localize(self, language);
     }
 }
 

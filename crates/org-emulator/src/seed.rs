@@ -242,6 +242,7 @@ fn data_schemas(logik: bool, cpq: bool) -> Vec<ObjectSchema> {
 
 fn tooling_schemas(production: bool) -> Vec<ObjectSchema> {
     let mut v = vec![
+        super::profiles::tooling_schema(),
         ObjectSchema::new(
             "SubscriberPackage",
             "Subscriber Package",
@@ -656,7 +657,9 @@ pub(crate) fn build(seed: Seed) -> OrgState {
         );
     }
 
-    // Tooling.
+    // Tooling: the profiles' language-free names, then the packages.
+    super::profiles::seed_full_name(&mut s, &sysadmin, "Admin");
+    super::profiles::seed_full_name(&mut s, &standard, "Standard");
     let install = |s: &mut OrgState, name: &str, ns: &str, version: &str, v: [i64; 4]| {
         let pkg = put(
             s,
@@ -798,13 +801,11 @@ pub(crate) fn advance_sandboxes(s: &mut OrgState, ids: &[String]) {
     }
 }
 
-/// Shows the seeded org in `lang`: the running user's language, profile names, the tenant
-/// setting's labels, sandbox statuses.
+/// Shows the org in `lang` (from whichever language it showed before): the running user's
+/// language, profile names (Data and Tooling API), the tenant setting's labels, sandbox
+/// statuses.
 pub fn localize(state: &mut OrgState, lang: Language) {
     state.language = lang;
-    if lang == Language::English {
-        return;
-    }
     let user_id = state.user_id.clone();
     if let Some(t) = state.data.table_mut("User")
         && let Some(i) = t.position(&user_id)
@@ -815,7 +816,7 @@ pub fn localize(state: &mut OrgState, lang: Language) {
         if let Some(t) = state.data.table_mut(object) {
             for r in &mut t.records {
                 if let Some(name) = r.get(field).and_then(Value::as_str) {
-                    let shown = lang.word(name);
+                    let shown = lang.translate(name);
                     r.insert(field.into(), shown.into());
                 }
             }
@@ -823,17 +824,19 @@ pub fn localize(state: &mut OrgState, lang: Language) {
     }
     if let Some(t) = state.data.table_mut("LGK__ConfigurationTenant__c") {
         for f in &mut t.schema.fields {
-            f.label = lang.word(&f.label);
+            f.label = lang.translate(&f.label);
         }
     }
     if let Some(t) = state.tooling.table_mut("SandboxProcess") {
         for r in &mut t.records {
             if let Some(status) = r.get("Status").and_then(Value::as_str) {
-                let shown = lang.word(status);
+                let shown = lang.translate(status);
                 r.insert("Status".into(), shown.into());
             }
         }
     }
+    // The Tooling API shows the same profile names; their FullName stays as it is.
+    super::profiles::sync_tooling_profiles(state);
 }
 
 impl OrgState {

@@ -908,6 +908,19 @@ fn check_literal(r: &Resolved, op: CmpOp, lit: &Literal) -> Result<(), SoqlError
     }
 }
 
+/// A field in WHERE must be filterable: one whose object reference properties lack "Filter"
+/// (the Tooling API `Profile`'s `FullName`: "Create, Group, Nillable") is refused as Salesforce
+/// refuses it, `INVALID_FIELD` "field 'FullName' can not be filtered in query call".
+fn filterable(r: Resolved) -> Result<Resolved, SoqlError> {
+    if r.field.filterable {
+        return Ok(r);
+    }
+    Err(invalid_field(format!(
+        "field '{}' can not be filtered in query call",
+        r.field.name
+    )))
+}
+
 fn check_expr(env: &Env, object: &ObjectSchema, e: &Expr) -> Result<Cond, SoqlError> {
     Ok(match e {
         Expr::And(items) => Cond::And(
@@ -924,7 +937,7 @@ fn check_expr(env: &Env, object: &ObjectSchema, e: &Expr) -> Result<Cond, SoqlEr
         ),
         Expr::Not(inner) => Cond::Not(Box::new(check_expr(env, object, inner)?)),
         Expr::Cmp { field, op, value } => {
-            let r = resolve(env, object, field)?;
+            let r = filterable(resolve(env, object, field)?)?;
             check_literal(&r, *op, value)?;
             Cond::Cmp(r, *op, value.clone())
         }
@@ -933,7 +946,7 @@ fn check_expr(env: &Env, object: &ObjectSchema, e: &Expr) -> Result<Cond, SoqlEr
             negated,
             values,
         } => {
-            let r = resolve(env, object, field)?;
+            let r = filterable(resolve(env, object, field)?)?;
             let list = match values {
                 InValues::List(l) => {
                     for lit in l {

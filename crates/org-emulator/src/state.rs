@@ -116,6 +116,8 @@ pub struct FieldSchema {
     pub since: u32,
     /// Usable in ORDER BY (describe's `sortable`).
     pub sortable: bool,
+    /// Usable in WHERE (describe's `filterable`).
+    pub filterable: bool,
 }
 
 impl FieldSchema {
@@ -145,7 +147,16 @@ impl FieldSchema {
             relationship_name: None,
             since: 0,
             sortable: field_type != FieldType::TextArea,
+            filterable: true,
         }
+    }
+
+    /// Neither filterable nor sortable: a field whose properties lack "Filter" and "Sort" in
+    /// the object reference (the Tooling API `Profile`'s `FullName` and `Metadata`).
+    pub fn unfilterable(mut self) -> Self {
+        self.filterable = false;
+        self.sortable = false;
+        self
     }
 
     /// Filterable but not sortable, as the Object Reference marks `Profile`'s permission
@@ -228,7 +239,7 @@ impl FieldSchema {
         m.insert("unique".into(), self.unique.into());
         m.insert("externalId".into(), false.into());
         m.insert("calculated".into(), false.into());
-        m.insert("filterable".into(), true.into());
+        m.insert("filterable".into(), self.filterable.into());
         m.insert("sortable".into(), self.sortable.into());
         m.insert(
             "idLookup".into(),

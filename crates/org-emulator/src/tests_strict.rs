@@ -219,3 +219,135 @@ async fn userinfo_username_is_lower_case() {
     let (_, info) = http.get("/services/oauth2/userinfo").await;
     assert_eq!(info["preferred_username"], "admin@acme.com.uat");
 }
+
+/// The Tooling API's `Profile`: the Data API's profiles (same IDs, the same `Name` in the
+/// running user's language) with the language-free `FullName`, which a query returns for one
+/// row at most and no WHERE may filter on (Tooling API object reference, `Profile`).
+#[tokio::test]
+async fn tooling_profiles_have_a_language_free_full_name_read_one_row_at_a_time() {
+    let emu = start(Seed::RefreshedSandbox);
+    let http = Http::new(&emu);
+    let admin = emu
+        .with_state(|s| s.find_id("Profile", "Name", "System Administrator"))
+        .unwrap();
+    let one = format!("SELECT Id, Name, FullName FROM Profile WHERE Id = '{admin}'");
+    let (s, v) = tooling_query(&http, "62.0", &one).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["records"][0]["Id"], admin.as_str());
+    assert_eq!(v["records"][0]["FullName"], "Admin");
+    assert_eq!(v["records"][0]["Name"], "System Administrator");
+    // More than one row with FullName or Metadata: refused, in Salesforce's words.
+    for wide in [
+        "SELECT Id, FullName FROM Profile",
+        "SELECT Id, Metadata FROM Profile",
+    ] {
+        let (s, v) = tooling_query(&http, "62.0", wide).await;
+        assert_eq!((s, error_code(&v)), (400, "MALFORMED_QUERY"), "{wide}: {v}");
+        assert!(
+            v[0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("must specify no more than one row for retrieval"),
+            "{v}"
+        );
+    }
+    // Without FullName, every profile in one query.
+    let (s, v) = tooling_query(&http, "62.0", "SELECT Id, Name FROM Profile").await;
+    assert_eq!((s, v["totalSize"].as_u64()), (200, Some(2)), "{v}");
+    // FullName is neither filterable nor sortable.
+    let (s, v) = tooling_query(
+        &http,
+        "62.0",
+        "SELECT Id FROM Profile WHERE FullName = 'Admin'",
+    )
+    .await;
+    assert_eq!((s, error_code(&v)), (400, "INVALID_FIELD"), "{v}");
+    assert_eq!(
+        v[0]["message"],
+        "field 'FullName' can not be filtered in query call"
+    );
+    let (s, v) = tooling_query(
+        &http,
+        "62.0",
+        "SELECT Id FROM Profile WHERE FullName IN ('Admin')",
+    )
+    .await;
+    assert_eq!((s, error_code(&v)), (400, "INVALID_FIELD"), "{v}");
+    let (_, d) = http
+        .get("/services/data/v62.0/tooling/sobjects/Profile/describe")
+        .await;
+    let full_name = d["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "FullName")
+        .unwrap();
+    assert_eq!(
+        (&full_name["filterable"], &full_name["sortable"]),
+        (&json!(false), &json!(false))
+    );
+    // The Data API's Profile has no FullName.
+    let (s, v) = http.query("SELECT Id, FullName FROM Profile").await;
+    assert_eq!((s, error_code(&v)), (400, "INVALID_FIELD"), "{v}");
+
+    // In German, both APIs show the translated name; FullName stays.
+    emu.set_language(language::Language::German);
+    let (_, v) = tooling_query(&http, "62.0", &one).await;
+    assert_eq!(v["records"][0]["Name"], "Systemadministrator");
+    assert_eq!(v["records"][0]["FullName"], "Admin");
+    let (_, v) = http
+        .query(&format!("SELECT Name FROM Profile WHERE Id = '{admin}'"))
+        .await;
+    assert_eq!(v["records"][0]["Name"], "Systemadministrator");
+    emu.set_language(language::Language::Japanese);
+    let (_, v) = tooling_query(&http, "62.0", &one).await;
+    assert_eq!(v["records"][0]["Name"], "システム管理者");
+
+    // A profile added to the Data API is in the Tooling API too, its name its FullName.
+    let custom = emu.with_state(|s| {
+        s.insert_raw(
+            false,
+            "Profile",
+            json!({"Name": "Acme Sales", "UserType": "Standard"}),
+        )
+        .unwrap()
+    });
+    let (_, v) = tooling_query(
+        &http,
+        "62.0",
+        &format!("SELECT Id, FullName FROM Profile WHERE Id = '{custom}'"),
+    )
+    .await;
+    assert_eq!(v["records"][0]["FullName"], "Acme Sales");
+
+    // A refresh gives every profile a new ID, the same in both APIs.
+    emu.refresh("uat");
+    let data: Vec<String> = emu
+        .records("Profile")
+        .iter()
+        .map(|p| p["Id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(!data.contains(&admin));
+    let tooling: Vec<(String, String)> = emu.with_state(|s| {
+        s.tooling
+            .table("Profile")
+            .unwrap()
+            .records
+            .iter()
+            .map(|r| {
+                (
+                    r["Id"].as_str().unwrap().to_string(),
+                    r["FullName"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    });
+    let mut ids: Vec<&String> = tooling.iter().map(|(id, _)| id).collect();
+    ids.sort();
+    let mut data_sorted: Vec<&String> = data.iter().collect();
+    data_sorted.sort();
+    assert_eq!(ids, data_sorted);
+    let mut names: Vec<&str> = tooling.iter().map(|(_, n)| n.as_str()).collect();
+    names.sort();
+    assert_eq!(names, ["Admin", "Standard"]);
+}
