@@ -115,10 +115,15 @@ pub async fn run_org(
                 .clone()
                 .unwrap_or(snapshot.sandbox_name.clone());
             let users = crate::snapshot::take::TenantUsers::from_snapshot(snapshot);
-            let now = crate::snapshot::take::take(&open, &sandbox, &users).await?;
-            let differences = crate::snapshot::compare::differences(snapshot, &now);
-            let (restore, unmapped) =
-                crate::snapshot::compare::remap_overrides(&open, snapshot).await?;
+            // Independent reads: the org now, and the rows' owners by the new IDs.
+            let (now, remapped) = tokio::join!(
+                crate::snapshot::take::take(&open, &sandbox, &users),
+                crate::snapshot::remap::remap_overrides(&open, snapshot)
+            );
+            let differences = crate::snapshot::compare::differences(snapshot, &now?);
+            let (restore, unmapped) = remapped?;
+            open.warnings
+                .extend(crate::snapshot::legacy_warning(snapshot, path));
             let report = SnapshotReport {
                 file: path.display().to_string(),
                 differences,

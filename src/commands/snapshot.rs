@@ -122,6 +122,7 @@ async fn run_diff(args: SnapshotDiffArgs) -> Result<CommandOutput> {
     })?;
     let now = take(&open, &sandbox, &TenantUsers::from_snapshot(&snapshot)).await?;
     let differences = differences(&snapshot, &now);
+    let legacy = crate::snapshot::legacy_warning(&snapshot, &path);
     let mut text = if differences.is_empty() {
         format!(
             "Sandbox {sandbox} matches its snapshot ({}).\n",
@@ -148,5 +149,7 @@ async fn run_diff(args: SnapshotDiffArgs) -> Result<CommandOutput> {
         sandbox_name: sandbox,
         differences,
     };
-    Ok(output(&open, &result, text))
+    let mut out = output(&open, &result, text);
+    out.warnings.extend(legacy);
+    Ok(out)
 }

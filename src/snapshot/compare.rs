@@ -1,13 +1,9 @@
-//! What differs between a snapshot and the org now, step by step; and the snapshot's override
-//! rows remapped to the refreshed org's IDs, by profile name and username.
+//! What differs between a snapshot and the org now, step by step. Profiles are compared by
+//! `FullName`, the same in every language; their names (in the running user's language) are
+//! compared only for snapshots that lack it (see `legacy_warning`).
 
 use super::{RowLevel, SiteSnapshot, Snapshot, TenantRowSnapshot, UserSnapshot};
-use crate::org::session::OpenOrg;
-use crate::protocol::Result;
-use crate::salesforce::client::BatchRead;
-use crate::salesforce::soql_quote;
 pub use crate::steps::procedure::Difference;
-use crate::steps::tenant_urls::OverrideRow;
 use serde_json::{Value, json};
 
 fn diff(step: &str, what: String, snapshot: Value, org: Value) -> Difference {
@@ -19,7 +15,7 @@ fn diff(step: &str, what: String, snapshot: Value, org: Value) -> Difference {
     }
 }
 
-fn row_label(row: &TenantRowSnapshot) -> String {
+pub(super) fn row_label(row: &TenantRowSnapshot) -> String {
     match (row.level, &row.owner) {
         (RowLevel::Org, _) => "CPQ Tenant org default".to_string(),
         (RowLevel::Profile, Some(name)) => format!("CPQ Tenant row for profile {name}"),
@@ -37,11 +33,24 @@ fn row_label(row: &TenantRowSnapshot) -> String {
 
 fn same_row(a: &TenantRowSnapshot, b: &TenantRowSnapshot) -> bool {
     a.level == b.level
-        && match (&a.owner, &b.owner) {
+        && match (&a.owner_full_name, &b.owner_full_name) {
+            // A profile by its FullName: `Admin` whichever language showed its name.
             (Some(x), Some(y)) => x.eq_ignore_ascii_case(y),
-            (None, None) => a.level == RowLevel::Org,
-            _ => false,
+            // A user by username; a profile of a snapshot without FullName by its name.
+            _ => match (&a.owner, &b.owner) {
+                (Some(x), Some(y)) => x.eq_ignore_ascii_case(y),
+                (None, None) => a.level == RowLevel::Org,
+                _ => false,
+            },
         }
+}
+
+/// The same profile: by `FullName` when both have it, else by the name shown (older snapshots).
+fn same_profile(a: &UserSnapshot, b: &UserSnapshot) -> bool {
+    match (&a.profile_full_name, &b.profile_full_name) {
+        (Some(x), Some(y)) => x.eq_ignore_ascii_case(y),
+        _ => a.profile == b.profile,
+    }
 }
 
 fn same_url(a: &str, b: &str) -> bool {
@@ -107,12 +116,12 @@ pub fn differences(old: &Snapshot, now: &Snapshot) -> Vec<Difference> {
                  old: &UserSnapshot,
                  now: Option<&UserSnapshot>,
                  out: &mut Vec<Difference>| {
-        let shown = |u: &UserSnapshot| json!({"username": u.username, "found": u.found, "active": u.active, "email": u.email, "profile": u.profile});
+        let shown = |u: &UserSnapshot| json!({"username": u.username, "found": u.found, "active": u.active, "email": u.email, "profile": u.profile, "profileFullName": u.profile_full_name});
         let differs = match now {
             Some(n) => {
                 n.found != old.found
                     || n.active != old.active
-                    || n.profile != old.profile
+                    || !same_profile(n, old)
                     || !n.username.eq_ignore_ascii_case(&old.username)
                     || n.email.as_deref().map(str::to_ascii_lowercase)
                         != old.email.as_deref().map(str::to_ascii_lowercase)
@@ -184,99 +193,4 @@ pub fn differences(old: &Snapshot, now: &Snapshot) -> Vec<Difference> {
         }
     }
     out
-}
-
-/// The snapshot's profile and user rows with the refreshed org's IDs, found by profile name
-/// and username (one round trip); rows whose owner is not in the org are returned as messages,
-/// not guessed.
-pub async fn remap_overrides(
-    open: &OpenOrg,
-    snapshot: &Snapshot,
-) -> Result<(Vec<OverrideRow>, Vec<String>)> {
-    let rows: Vec<&TenantRowSnapshot> = snapshot
-        .tenant_setting
-        .iter()
-        .flatten()
-        .filter(|r| r.level != RowLevel::Org)
-        .collect();
-    let mut unmapped = Vec::new();
-    let names = |level: RowLevel| -> Vec<String> {
-        rows.iter()
-            .filter(|r| r.level == level)
-            .filter_map(|r| r.owner.as_deref().map(soql_quote))
-            .collect()
-    };
-    let (profiles, users) = (names(RowLevel::Profile), names(RowLevel::User));
-    let mut reads = Vec::new();
-    if !profiles.is_empty() {
-        reads.push(BatchRead::Query(format!(
-            "SELECT Id, Name FROM Profile WHERE Name IN ({})",
-            profiles.join(", ")
-        )));
-    }
-    if !users.is_empty() {
-        reads.push(BatchRead::Query(format!(
-            "SELECT Id, Username FROM User WHERE Username IN ({})",
-            users.join(", ")
-        )));
-    }
-    let mut found: Vec<Value> = Vec::new();
-    if !reads.is_empty() {
-        for answer in open.client.get_batch(false, &reads).await? {
-            if let Value::Array(records) = answer? {
-                found.extend(records);
-            }
-        }
-    }
-    let id_of = |level: RowLevel, owner: &str| {
-        let field = if level == RowLevel::Profile {
-            "Name"
-        } else {
-            "Username"
-        };
-        let prefix = if level == RowLevel::Profile {
-            "00e"
-        } else {
-            "005"
-        };
-        found
-            .iter()
-            .filter(|r| {
-                r.get("Id")
-                    .and_then(Value::as_str)
-                    .is_some_and(|id| id.starts_with(prefix))
-            })
-            .find(|r| {
-                r.get(field)
-                    .and_then(Value::as_str)
-                    .is_some_and(|v| v.eq_ignore_ascii_case(owner))
-            })
-            .and_then(|r| r.get("Id").and_then(Value::as_str))
-            .map(str::to_string)
-    };
-    let mut out = Vec::new();
-    for row in rows {
-        let label = row_label(row);
-        match row
-            .owner
-            .as_deref()
-            .and_then(|owner| id_of(row.level, owner))
-        {
-            Some(id) => out.push(OverrideRow {
-                setup_owner_id: id,
-                label,
-                runtime_url: row.runtime_url.clone(),
-                admin_url: row.admin_url.clone(),
-            }),
-            None => unmapped.push(format!(
-                "{label}: not restored, the refreshed org has no {} of that name",
-                if row.level == RowLevel::Profile {
-                    "profile"
-                } else {
-                    "user"
-                }
-            )),
-        }
-    }
-    Ok((out, unmapped))
 }

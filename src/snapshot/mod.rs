@@ -1,9 +1,14 @@
 //! A sandbox's snapshot, taken before its refresh: everything of the sandbox that a refresh
 //! overwrites with production's copy and that this tool can restore or check. Rows and users
-//! are recorded by name (profile name, username), never by ID: a refresh gives the org new IDs.
+//! are recorded by name, never by ID (a refresh gives the org new IDs): a profile by its
+//! `FullName` (the Metadata API name, `Admin` for System Administrator, the same in every
+//! language) beside the name the org showed (translated into the running user's language, for
+//! people to read), a user by username.
 //! The file holds no secret; it is written mode 600 into `<state dir>/snapshots/<sandbox>.json`.
 
 pub mod compare;
+pub mod profiles;
+pub mod remap;
 pub mod take;
 
 use crate::fsutil::{create_private_dir, write_atomic};
@@ -75,9 +80,16 @@ pub enum RowLevel {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TenantRowSnapshot {
     pub level: RowLevel,
-    /// The profile's name or the user's username; null for the org default, and for a row whose
-    /// owner could not be read (its `ownerId` is kept to say so).
+    /// The profile's name (as the org showed it, in the running user's language) or the user's
+    /// username; null for the org default, and for a row whose owner could not be read (its
+    /// `ownerId` is kept to say so).
     pub owner: Option<String>,
+    /// A profile row's profile by its `FullName` (Tooling API `Profile`: `Admin` for System
+    /// Administrator, `Standard` for Standard User, a custom profile's name), the same in every
+    /// language: the refreshed org's profile is found by it. Absent for other rows, and in
+    /// snapshots taken before it was recorded (the profile is then found by `owner`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_full_name: Option<String>,
     /// The owner's ID when it could not be named (for the report only: IDs change in a refresh).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<String>,
@@ -103,8 +115,13 @@ pub struct UserSnapshot {
     pub found: bool,
     pub active: Option<bool>,
     pub email: Option<String>,
-    /// The profile's name.
+    /// The profile's name, as the org showed it (in the running user's language): for people
+    /// to read.
     pub profile: Option<String>,
+    /// The profile's `FullName` (`Admin` for System Administrator), the same in every language:
+    /// what is compared. Absent in snapshots taken before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile_full_name: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -215,4 +232,26 @@ pub fn find(
         ))),
         _ => Ok(Some((path, snapshot))),
     }
+}
+
+/// What a snapshot taken before profiles were recorded by `FullName` lacks: its profile rows are
+/// found, and its users' profiles compared, by the profile's name, which the org shows in the
+/// running user's language (a German-reading user sees `Systemadministrator`). Said once.
+pub fn legacy_warning(snapshot: &Snapshot, path: &Path) -> Option<String> {
+    let rows =
+        snapshot.tenant_setting.iter().flatten().any(|r| {
+            r.level == RowLevel::Profile && r.owner.is_some() && r.owner_full_name.is_none()
+        });
+    let users = snapshot
+        .refresh_token_user
+        .iter()
+        .chain(snapshot.provisioning_user.iter())
+        .chain(snapshot.runtime_clients.iter().map(|c| &c.user))
+        .any(|u| u.profile.is_some() && u.profile_full_name.is_none());
+    (rows || users).then(|| {
+        format!(
+            "{} was taken before snapshots recorded profiles by their FullName: its profiles are found and compared by name, which the org shows in its running user's language (a profile may not be found when that language differs). Take a new snapshot before the next refresh.",
+            path.display()
+        )
+    })
 }

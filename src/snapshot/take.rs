@@ -1,6 +1,9 @@
 //! Taking a snapshot: two composite reads (Data and Tooling API, at the same time) on top of
-//! the org's facts. Nothing is written to the org.
+//! the org's facts; the Tooling one also reads the `FullName` of each profile that has a row.
+//! The users' profiles not among those are read by `FullName` after the users (one more
+//! Tooling round trip, only then). Nothing is written to the org.
 
+use super::profiles::{full_name_reads, full_names_of, id15, read_full_names};
 use super::{
     ClientSnapshot, PackageSnapshot, RowLevel, SCHEMA_VERSION, SiteSnapshot, Snapshot,
     SnapshotKind, SnapshotOrg, TenantRowSnapshot, UserSnapshot,
@@ -64,7 +67,6 @@ pub async fn take(open: &OpenOrg, sandbox: &str, wanted: &TenantUsers) -> Result
         .as_ref()
         .map(|s| s.rows.clone())
         .unwrap_or_default();
-    let id15 = |id: &str| id.get(..15).unwrap_or(id).to_string();
     let profile_ids: Vec<String> = rows
         .iter()
         .filter(|r| r.level == "profile")
@@ -99,7 +101,7 @@ pub async fn take(open: &OpenOrg, sandbox: &str, wanted: &TenantUsers) -> Result
         user_filter.push(format!("Username IN ({})", quoted(&usernames)));
     }
     let mut data_reads = vec![BatchRead::Query(format!(
-        "SELECT Id, Username, Email, IsActive, Profile.Name FROM User WHERE {}",
+        "SELECT Id, Username, Email, IsActive, ProfileId, Profile.Name FROM User WHERE {}",
         user_filter.join(" OR ")
     ))];
     if !profile_ids.is_empty() {
@@ -108,10 +110,13 @@ pub async fn take(open: &OpenOrg, sandbox: &str, wanted: &TenantUsers) -> Result
             quoted(&profile_ids)
         )));
     }
-    let tooling_reads = [
+    // The rows' profiles by FullName ride with the sites (the client splits beyond five
+    // queries a composite and sends the composites at once).
+    let mut tooling_reads = vec![
         BatchRead::Query("SELECT DeveloperName, EndpointUrl, IsActive FROM CspTrustedSite".into()),
         BatchRead::Query("SELECT SiteName, EndpointUrl, IsActive FROM RemoteProxy".into()),
     ];
+    tooling_reads.extend(full_name_reads(&profile_ids));
     let (data, tooling) = tokio::join!(
         open.client.get_batch(false, &data_reads),
         open.client.get_batch(true, &tooling_reads)
@@ -125,6 +130,15 @@ pub async fn take(open: &OpenOrg, sandbox: &str, wanted: &TenantUsers) -> Result
     let mut tooling = tooling?.into_iter();
     let trusted = rows_of(tooling.next())?;
     let remote = rows_of(tooling.next())?;
+    let mut full_names = full_names_of(tooling.collect())?;
+    // The users' profiles that no row named: read once the users are known.
+    let user_profiles: Vec<String> = users
+        .iter()
+        .filter_map(|u| text(u, "ProfileId"))
+        .filter(|id| !full_names.contains_key(&id15(id)))
+        .collect();
+    full_names.extend(read_full_names(&open.client, &user_profiles).await?);
+    let full_name_of = |id: &str| full_names.get(&id15(id)).cloned();
 
     let user_by_id = |id: &str| {
         users
@@ -160,6 +174,9 @@ pub async fn take(open: &OpenOrg, sandbox: &str, wanted: &TenantUsers) -> Result
                     level,
                     owner_id: (level != RowLevel::Org && owner.is_none())
                         .then(|| row.setup_owner_id.clone()),
+                    owner_full_name: (level == RowLevel::Profile)
+                        .then(|| full_name_of(&row.setup_owner_id))
+                        .flatten(),
                     owner,
                     runtime_url: row.runtime_url.clone(),
                     admin_url: row.admin_url.clone(),
@@ -167,14 +184,16 @@ pub async fn take(open: &OpenOrg, sandbox: &str, wanted: &TenantUsers) -> Result
             })
             .collect()
     });
+    let user_from = |u: &Value| user_of(u, &full_name_of);
     let user_snapshot = |username: &str| match user_by_name(username) {
-        Some(u) => user_of(u),
+        Some(u) => user_from(u),
         None => UserSnapshot {
             username: username.to_string(),
             found: false,
             active: None,
             email: None,
             profile: None,
+            profile_full_name: None,
         },
     };
     let provisioning_user = users
@@ -186,7 +205,7 @@ pub async fn take(open: &OpenOrg, sandbox: &str, wanted: &TenantUsers) -> Result
                     .is_some_and(|e| e.to_ascii_lowercase().starts_with(PROVISIONING_EMAIL))
             })
         })
-        .map(user_of);
+        .map(user_from);
     let packages = facts
         .packages
         .as_ref()
@@ -247,7 +266,9 @@ fn text(record: &Value, field: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-fn user_of(u: &Value) -> UserSnapshot {
+/// A user as the snapshot records it: the profile's name as the org showed it (display text,
+/// in the running user's language) and its `FullName` (what `compare` compares).
+fn user_of(u: &Value, full_name_of: &impl Fn(&str) -> Option<String>) -> UserSnapshot {
     UserSnapshot {
         username: text(u, "Username").unwrap_or_default(),
         found: true,
@@ -257,6 +278,7 @@ fn user_of(u: &Value) -> UserSnapshot {
             .pointer("/Profile/Name")
             .and_then(Value::as_str)
             .map(str::to_string),
+        profile_full_name: text(u, "ProfileId").and_then(|id| full_name_of(&id)),
     }
 }
 
