@@ -1,0 +1,239 @@
+//! A snapshot's profile rows are found again by the profile's `FullName` (`Admin`), never by
+//! its name, which the org shows in the running user's language: after a refresh that user
+//! (production's copy) may read another language than the one who took the snapshot.
+
+use crate::common::*;
+use logik_org_emulator::language::Language;
+use logik_org_emulator::{Emulator, EmulatorOptions, SHADOW_TENANT_URL, Seed};
+use serde_json::{Value, json};
+
+const TENANT: &str = "https://acme-uat.test.logik.io";
+const ADMIN_TENANT: &str = "https://acme-admins.test.logik.io";
+
+fn start(language: Language) -> (Emulator, Sandbox) {
+    let emulator = Emulator::start(EmulatorOptions {
+        seed: Seed::RefreshedSandbox,
+        language,
+        ..EmulatorOptions::default()
+    })
+    .unwrap();
+    let sandbox = Sandbox::new();
+    sandbox.sf_auth_store("v1", &format!("{}/", emulator.base_url()));
+    (emulator, sandbox)
+}
+
+/// The ID of the profile whose Tooling API `FullName` is `full_name`.
+fn profile_id(emulator: &Emulator, full_name: &str) -> String {
+    emulator.with_state(|s| {
+        s.tooling
+            .table("Profile")
+            .unwrap()
+            .records
+            .iter()
+            .find(|r| r["FullName"] == full_name)
+            .map(|r| r["Id"].as_str().unwrap().to_string())
+            .unwrap()
+    })
+}
+
+/// The CPQ Tenant rows as (owner ID, runtime URL), sorted.
+fn rows(emulator: &Emulator) -> Vec<(String, String)> {
+    let mut rows: Vec<(String, String)> = emulator
+        .records("LGK__ConfigurationTenant__c")
+        .iter()
+        .map(|r| {
+            (
+                r["SetupOwnerId"].as_str().unwrap().to_string(),
+                r["LGK__RuntimeUrl__c"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+/// The sandbox as its admin left it: pointed at its tenant, with a row for the System
+/// Administrator profile beside the seed's Standard User row; then its snapshot.
+fn prepare_and_snapshot(emulator: &Emulator, sandbox: &Sandbox) -> Value {
+    let out = run(sandbox.cmd(&[
+        "run",
+        "-o",
+        "uat",
+        "--runtime-url",
+        TENANT,
+        "--trusted-urls",
+        "--no-runtime-clients",
+        "--json",
+    ]));
+    assert_eq!(out.code, 68, "{}\n{}", out.stdout, out.stderr);
+    let admin = profile_id(emulator, "Admin");
+    emulator.with_state(|state| {
+        state
+            .insert_raw(
+                false,
+                "LGK__ConfigurationTenant__c",
+                json!({"SetupOwnerId": admin, "LGK__RuntimeUrl__c": ADMIN_TENANT, "LGK__TenantAdminEndpoint__c": ADMIN_TENANT}),
+            )
+            .unwrap();
+    });
+    let taken = run(sandbox.cmd(&["snapshot", "-o", "uat", "--json"]));
+    assert_eq!(taken.code, 0, "{}\n{}", taken.stdout, taken.stderr);
+    let file = sandbox.state().join("snapshots/uat.json");
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    assert_valid("snapshot", &saved);
+    saved
+}
+
+fn snapshot_file(sandbox: &Sandbox) -> std::path::PathBuf {
+    sandbox.state().join("snapshots/uat.json")
+}
+
+#[test]
+fn a_profile_row_is_restored_when_the_refreshed_org_reads_another_language() {
+    for (taken_in, restored_in) in [
+        (Language::English, Language::German),
+        (Language::German, Language::English),
+        (Language::English, Language::Japanese),
+    ] {
+        let case = format!("{taken_in:?} -> {restored_in:?}");
+        let (emulator, sandbox) = start(taken_in);
+        let saved = prepare_and_snapshot(&emulator, &sandbox);
+        let mut profiles: Vec<(String, String)> = saved["tenantSetting"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["level"] == "profile")
+            .map(|r| {
+                (
+                    r["ownerFullName"].as_str().unwrap().to_string(),
+                    r["owner"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        profiles.sort();
+        assert_eq!(
+            profiles,
+            [
+                ("Admin".to_string(), taken_in.word("System Administrator")),
+                ("Standard".to_string(), taken_in.word("Standard User")),
+            ],
+            "{case}: FullName beside the name shown"
+        );
+        assert_eq!(
+            saved["provisioningUser"]["profileFullName"], "Admin",
+            "{case}"
+        );
+
+        let new_org = emulator.refresh("uat");
+        emulator.set_language(restored_in);
+        let fixed = run(sandbox.cmd(&["run", "-o", "uat", "--json"]));
+        assert_eq!(fixed.code, 68, "{case}: {}\n{}", fixed.stdout, fixed.stderr);
+        let summary = fixed.json();
+        assert_valid("run", &summary);
+        assert_eq!(summary["result"]["org"]["orgId"], new_org);
+        let (admin, standard) = (
+            profile_id(&emulator, "Admin"),
+            profile_id(&emulator, "Standard"),
+        );
+        let mut expected = vec![
+            (admin, ADMIN_TENANT.to_string()),
+            (standard, SHADOW_TENANT_URL.to_string()),
+            (new_org.clone(), TENANT.to_string()),
+        ];
+        expected.sort();
+        assert_eq!(rows(&emulator), expected, "{case}: {}", fixed.stdout);
+        assert!(
+            !fixed.stdout.contains("not restored"),
+            "{case}: {}",
+            fixed.stdout
+        );
+
+        let after = run(sandbox.cmd(&["snapshot", "diff", "-o", "uat", "--json"]));
+        assert_eq!(after.code, 0, "{case}: {}\n{}", after.stdout, after.stderr);
+        assert_eq!(
+            after.json()["result"]["differences"],
+            json!([]),
+            "{case}: {}",
+            after.stdout
+        );
+    }
+}
+
+/// A row whose profile's FullName is in no profile of the refreshed org is reported, not
+/// restored, even when a profile has the name the snapshot shows.
+#[test]
+fn a_profile_row_whose_full_name_is_gone_is_reported_not_restored() {
+    let (emulator, sandbox) = start(Language::English);
+    let mut saved = prepare_and_snapshot(&emulator, &sandbox);
+    for row in saved["tenantSetting"].as_array_mut().unwrap() {
+        if row["ownerFullName"] == "Admin" {
+            row["ownerFullName"] = json!("Acme_Retired_Admins");
+        }
+    }
+    std::fs::write(
+        snapshot_file(&sandbox),
+        serde_json::to_string_pretty(&saved).unwrap(),
+    )
+    .unwrap();
+    let new_org = emulator.refresh("uat");
+    let fixed = run(sandbox.cmd(&["run", "-o", "uat", "--json"]));
+    let summary = fixed.json();
+    assert_valid("run", &summary);
+    assert!(
+        fixed.stdout.contains(
+            "not restored, the refreshed org has no profile whose FullName is Acme_Retired_Admins"
+        ),
+        "{}",
+        fixed.stdout
+    );
+    let mut expected = vec![
+        (
+            profile_id(&emulator, "Standard"),
+            SHADOW_TENANT_URL.to_string(),
+        ),
+        (new_org, TENANT.to_string()),
+    ];
+    expected.sort();
+    assert_eq!(rows(&emulator), expected, "no row for System Administrator");
+}
+
+/// A snapshot taken before FullName was recorded still restores its rows, by name, and says
+/// that it did.
+#[test]
+fn an_older_snapshot_without_full_names_is_restored_by_name_with_a_warning() {
+    let (emulator, sandbox) = start(Language::English);
+    let mut saved = prepare_and_snapshot(&emulator, &sandbox);
+    for row in saved["tenantSetting"].as_array_mut().unwrap() {
+        row.as_object_mut().unwrap().remove("ownerFullName");
+    }
+    saved["provisioningUser"]
+        .as_object_mut()
+        .unwrap()
+        .remove("profileFullName");
+    let text = serde_json::to_string_pretty(&saved).unwrap();
+    std::fs::write(snapshot_file(&sandbox), text).unwrap();
+    let new_org = emulator.refresh("uat");
+    let diff = run(sandbox.cmd(&["snapshot", "diff", "-o", "uat", "--json"]));
+    assert_eq!(diff.code, 0, "{}\n{}", diff.stdout, diff.stderr);
+    let warned = |out: &Value| {
+        out["warnings"].as_array().unwrap().iter().any(|w| {
+            w.as_str()
+                .unwrap()
+                .contains("before snapshots recorded profiles by their FullName")
+        })
+    };
+    assert!(warned(&diff.json()), "{}", diff.stdout);
+    let fixed = run(sandbox.cmd(&["run", "-o", "uat", "--json"]));
+    assert_eq!(fixed.code, 68, "{}\n{}", fixed.stdout, fixed.stderr);
+    assert!(warned(&fixed.json()), "{}", fixed.stdout);
+    let mut expected = vec![
+        (profile_id(&emulator, "Admin"), ADMIN_TENANT.to_string()),
+        (
+            profile_id(&emulator, "Standard"),
+            SHADOW_TENANT_URL.to_string(),
+        ),
+        (new_org, TENANT.to_string()),
+    ];
+    expected.sort();
+    assert_eq!(rows(&emulator), expected);
+}
