@@ -148,8 +148,17 @@ fn a_profile_row_is_restored_when_the_refreshed_org_reads_another_language() {
             fixed.stdout
         );
 
+        emulator.clear_log();
         let after = run(sandbox.cmd(&["snapshot", "diff", "-o", "uat", "--json"]));
         assert_eq!(after.code, 0, "{case}: {}\n{}", after.stdout, after.stderr);
+        // The profiles' FullName reads ride in the snapshot's Tooling composite: the org's
+        // facts (Data and Tooling) and the snapshot's reads (Data and Tooling), nothing more.
+        let paths: Vec<String> = emulator.requests().iter().map(|r| r.path.clone()).collect();
+        assert_eq!(paths.len(), 4, "{case}: {paths:?}");
+        assert!(
+            paths.iter().all(|p| p.ends_with("/composite")),
+            "{case}: {paths:?}"
+        );
         assert_eq!(
             after.json()["result"]["differences"],
             json!([]),
@@ -236,4 +245,49 @@ fn an_older_snapshot_without_full_names_is_restored_by_name_with_a_warning() {
     ];
     expected.sort();
     assert_eq!(rows(&emulator), expected);
+}
+
+/// Among many profiles older than the standard ones and none named as recorded (the org reads
+/// German now), the rows' profiles are still found: the profiles are read in waves until both
+/// FullNames are found.
+#[test]
+fn a_profile_row_is_found_among_many_profiles_read_in_waves() {
+    let (emulator, sandbox) = start(Language::English);
+    prepare_and_snapshot(&emulator, &sandbox);
+    let new_org = emulator.refresh("uat");
+    emulator.set_language(Language::German);
+    emulator.with_state(|state| {
+        for i in 0..40 {
+            state
+                .insert_raw(
+                    false,
+                    "Profile",
+                    json!({"Name": format!("Acme Team {i:02}"), "UserType": "Standard",
+                           "CreatedDate": "2020-01-01T00:00:00.000+0000"}),
+                )
+                .unwrap();
+        }
+    });
+    emulator.clear_log();
+    let fixed = run(sandbox.cmd(&["run", "-o", "uat", "--json"]));
+    assert_eq!(fixed.code, 68, "{}\n{}", fixed.stdout, fixed.stderr);
+    let mut expected = vec![
+        (profile_id(&emulator, "Admin"), ADMIN_TENANT.to_string()),
+        (
+            profile_id(&emulator, "Standard"),
+            SHADOW_TENANT_URL.to_string(),
+        ),
+        (new_org, TENANT.to_string()),
+    ];
+    expected.sort();
+    assert_eq!(rows(&emulator), expected, "{}", fixed.stdout);
+    // Tooling composites: the three of a run with a snapshot of few profiles (the facts, the
+    // org now, the steps' reads), then the profiles five a composite in two waves: 25 (none is
+    // named as recorded), then the 17 left, where both are found.
+    let tooling = emulator
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/tooling/composite"))
+        .count();
+    assert_eq!(tooling, 3 + 5 + 4);
 }
