@@ -244,3 +244,51 @@ fn a_missing_org_names_the_command_that_was_run() {
         "{envelope:#}"
     );
 }
+
+/// Started with stdout closed (`>&-`), the tool's own output must not land in a file it
+/// opens, which would otherwise take fd 1: here the `--trace` file, open while the run prints,
+/// stays JSON lines.
+#[cfg(unix)]
+#[test]
+fn a_closed_stdout_never_becomes_a_file_the_tool_writes() {
+    use std::os::unix::process::CommandExt;
+    let emulator = emulator();
+    let sandbox = Sandbox::new();
+    sandbox.sf_auth_store("v1", &format!("{}/", emulator.base_url()));
+    let trace = sandbox.work().join("bug-report.jsonl");
+    let mut cmd = sandbox.cmd(&[
+        "run",
+        "-o",
+        "uat",
+        "--runtime-url",
+        "https://acme-uat.test.logik.io",
+        "--jsonl",
+    ]);
+    cmd.arg("--trace").arg(&trace);
+    cmd.stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    // SAFETY: close(2) only, between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::close(1);
+            Ok(())
+        });
+    }
+    let out = cmd.output().unwrap();
+    assert!(
+        matches!(out.status.code(), Some(0 | 68)),
+        "{:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&trace).unwrap();
+    assert!(text.lines().count() > 2, "the run was traced:\n{text}");
+    for line in text.lines() {
+        let entry: Value = serde_json::from_str(line)
+            .unwrap_or_else(|e| panic!("a trace line that is not JSON ({e}): {line}"));
+        assert!(
+            entry.get("event").is_none(),
+            "run's output in the trace: {line}"
+        );
+    }
+}
