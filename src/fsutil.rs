@@ -63,8 +63,11 @@ pub fn read_bounded(path: &Path) -> io::Result<Vec<u8>> {
         options.custom_flags(libc::O_NONBLOCK);
     }
     let file: File = options.open(path)?;
-    refuse_special(&file.metadata()?)?;
-    let mut bytes = Vec::new();
+    let meta = file.metadata()?;
+    refuse_special(&meta)?;
+    // Sized from the file's length (a hint only: the file may grow or shrink meanwhile), so a
+    // small file is read in one call rather than in doubling steps from 32 bytes.
+    let mut bytes = Vec::with_capacity(meta.len().min(MAX_FILE_BYTES) as usize + 1);
     file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(io::Error::new(
