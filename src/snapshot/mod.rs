@@ -255,3 +255,28 @@ pub fn legacy_warning(snapshot: &Snapshot, path: &Path) -> Option<String> {
         )
     })
 }
+
+/// The rows of one answer of a batch read; a missing answer (the org answered fewer than were
+/// asked) is an error.
+fn rows_of(
+    read: Option<crate::protocol::Result<serde_json::Value>>,
+) -> crate::protocol::Result<Vec<serde_json::Value>> {
+    match read {
+        Some(read) => Ok(match read? {
+            serde_json::Value::Array(rows) => rows,
+            _ => Vec::new(),
+        }),
+        None => Err(crate::protocol::Error::new(
+            "UnexpectedResponseError",
+            "A batch of reads came back short.",
+        )),
+    }
+}
+
+/// A record's text field.
+fn text(record: &serde_json::Value, field: &str) -> Option<String> {
+    record
+        .get(field)
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_string)
+}

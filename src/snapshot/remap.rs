@@ -14,7 +14,7 @@
 
 use super::compare::row_label;
 use super::profiles::{id15, read_full_names};
-use super::{RowLevel, Snapshot, TenantRowSnapshot};
+use super::{RowLevel, Snapshot, TenantRowSnapshot, rows_of, text};
 use crate::org::session::OpenOrg;
 use crate::protocol::Result;
 use crate::salesforce::client::BatchRead;
@@ -68,11 +68,11 @@ pub async fn remap_overrides(
     .into_iter();
     let users = match usernames.is_empty() {
         true => Vec::new(),
-        false => records(answers.next())?,
+        false => rows_of(answers.next())?,
     };
     let profiles = match profile_rows.is_empty() {
         true => Vec::new(),
-        false => records(answers.next())?,
+        false => rows_of(answers.next())?,
     };
     let profile_ids = find_profiles(open, &profile_rows, &profiles).await?;
 
@@ -179,24 +179,4 @@ async fn find_profiles(
         start = end;
     }
     Ok(found)
-}
-
-fn records(answer: Option<Result<Value>>) -> Result<Vec<Value>> {
-    match answer {
-        Some(answer) => Ok(match answer? {
-            Value::Array(rows) => rows,
-            _ => Vec::new(),
-        }),
-        None => Err(crate::protocol::Error::new(
-            "UnexpectedResponseError",
-            "A batch of reads came back short.",
-        )),
-    }
-}
-
-fn text(record: &Value, field: &str) -> Option<String> {
-    record
-        .get(field)
-        .and_then(Value::as_str)
-        .map(str::to_string)
 }

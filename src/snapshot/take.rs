@@ -6,11 +6,11 @@
 use super::profiles::{full_name_reads, full_names_of, id15, read_full_names};
 use super::{
     ClientSnapshot, PackageSnapshot, RowLevel, SCHEMA_VERSION, SiteSnapshot, Snapshot,
-    SnapshotKind, SnapshotOrg, TenantRowSnapshot, UserSnapshot,
+    SnapshotKind, SnapshotOrg, TenantRowSnapshot, UserSnapshot, rows_of, text,
 };
 use crate::org::session::OpenOrg;
 use crate::project::{SandboxConfig, sandbox_username};
-use crate::protocol::{Error, Result};
+use crate::protocol::Result;
 use crate::salesforce::client::BatchRead;
 use crate::salesforce::soql_quote;
 use crate::steps::provisioning_user::PROVISIONING_EMAIL;
@@ -244,26 +244,6 @@ pub async fn take(open: &OpenOrg, sandbox: &str, wanted: &TenantUsers) -> Result
         provisioning_user,
         packages,
     })
-}
-
-fn rows_of(read: Option<Result<Value>>) -> Result<Vec<Value>> {
-    match read {
-        Some(read) => Ok(match read? {
-            Value::Array(rows) => rows,
-            _ => Vec::new(),
-        }),
-        None => Err(Error::new(
-            "UnexpectedResponseError",
-            "A batch of reads came back short.",
-        )),
-    }
-}
-
-fn text(record: &Value, field: &str) -> Option<String> {
-    record
-        .get(field)
-        .and_then(Value::as_str)
-        .map(str::to_string)
 }
 
 /// A user as the snapshot records it: the profile's name as the org showed it (display text,
