@@ -822,6 +822,10 @@ fn create(
         rec.insert("Name".into(), name);
         rec.insert("UserType".into(), "Standard".into());
     }
+    if schema.name == "User" {
+        // The new user's assignment of their profile's permission set.
+        crate::permsets::sync(state);
+    }
     let mut resp = ApiResponse::json(201, &json!({"id": id, "success": true, "errors": []}));
     resp.headers.push((
         "Location".into(),
@@ -911,6 +915,10 @@ fn update(
     }
     if rec.contains_key("LastModifiedById") && !user.is_empty() {
         rec.insert("LastModifiedById".into(), user.into());
+    }
+    if schema.name == "User" {
+        // A new ProfileId: the assignment of the profile's permission set follows.
+        crate::permsets::sync(state);
     }
     ApiResponse::no_content()
 }

@@ -14,6 +14,7 @@ mod auth;
 mod http;
 pub mod language;
 mod metadata;
+mod permsets;
 mod profiles;
 mod refresh;
 mod rules;
@@ -318,11 +319,13 @@ impl Emulator {
     }
 
     /// Runs `f` on the org's state (to tweak the seed or inspect anything). The Tooling API's
-    /// profiles follow the Data API's afterwards (a profile added here is in both).
+    /// profiles follow the Data API's afterwards (a profile added here is in both), and so do
+    /// the profiles' own permission sets and the users' assignments of them.
     pub fn with_state<R>(&self, f: impl FnOnce(&mut OrgState) -> R) -> R {
         let mut shared = lock(&self.shared);
         let out = f(&mut shared.state);
         profiles::sync_tooling_profiles(&mut shared.state);
+        permsets::sync(&mut shared.state);
         out
     }
 

@@ -22,6 +22,14 @@ impl OrgState {
     pub fn refresh_from_production(&mut self, sandbox: &str) {
         let sandbox = sandbox.to_ascii_lowercase();
         let mut fresh = seed::build(Seed::Production);
+        // The profiles' permission sets and their assignments are made again below (by
+        // `localize`) for the new profile and user IDs, with new IDs of their own; production's
+        // seed has no others.
+        for object in ["PermissionSet", "PermissionSetAssignment"] {
+            if let Some(t) = fresh.data.table_mut(object) {
+                t.records.clear();
+            }
+        }
         // Another two characters after each key prefix than before, and per sandbox name, so
         // that every ID is new and two refreshed sandboxes never share an org ID.
         let generation = self

@@ -472,6 +472,9 @@ pub(crate) fn build(seed: Seed) -> OrgState {
     for schema in data_schemas(logik, cpq) {
         s.data.add(schema);
     }
+    for schema in super::permsets::schemas() {
+        s.data.add(schema);
+    }
     for schema in tooling_schemas(production) {
         s.tooling.add(schema);
     }
@@ -762,6 +765,9 @@ pub(crate) fn build(seed: Seed) -> OrgState {
                    "CreatedDate": "2026-11-28T08:00:00.000+0000", "EndDate": null}),
         );
     }
+    // Each profile's own permission set and each user's assignment of it, last, so that
+    // every other record keeps its ID.
+    super::permsets::sync(&mut s);
     s.fixed_now = None;
     s
 }
@@ -837,6 +843,7 @@ pub fn localize(state: &mut OrgState, lang: Language) {
     }
     // The Tooling API shows the same profile names; their FullName stays as it is.
     super::profiles::sync_tooling_profiles(state);
+    super::permsets::sync(state);
 }
 
 impl OrgState {
