@@ -1,13 +1,27 @@
 //! Is the org ready for each step? Read-only: the describe of every object a step touches
 //! (it exists; the fields it reads or writes exist, and are createable/updateable for this user
-//! where the step writes them), the running user's profile permissions for each write, and the
-//! API version. One check per step: ready, or what is missing and how to fix it.
+//! where the step writes them), the running user's permissions for each write, and the API
+//! version. One check per step: ready, or what is missing and how to fix it.
 //!
 //! Describe answers for the running user: an object or field the user cannot see is absent,
 //! and `createable`/`updateable` say what this user may write (Object Reference, "Field
-//! Properties"; REST API, "sObject Describe"). Permissions come from the user's profile
-//! (`Profile.Permissions*`, language-free); a permission set that grants one is not counted,
-//! and the fix says so.
+//! Properties"; REST API, "sObject Describe").
+//!
+//! Permissions are the union of the user's profile and permission sets, read language-free in
+//! one query: `SELECT PermissionSet.Permissions* FROM PermissionSetAssignment WHERE
+//! Assignee.Username = ...`; a permission is granted when any row has it. That works because
+//! every profile owns a permission set holding its permissions (`PermissionSet.IsOwnedByProfile`,
+//! `ProfileId`) and every user is assigned their profile's one (Object Reference,
+//! `PermissionSet`, `sforce_api_objects_permissionset.htm`; Salesforce Help, Knowledge
+//! articles 000230980 and 000387815: "by default, all users have at least one permission set
+//! assignment to their profile"). A permission set group's assignment points at the group's
+//! own permission set, which "contains the aggregated permissions for the group" (muted ones
+//! left out), so groups count too (Object Reference, `PermissionSetAssignment`: "a user's
+//! assignment to a permission set or permission set group"). Reading `PermissionSetAssignment`
+//! needs View Setup and Configuration, Assign Permission Sets or Manage Users (its Special
+//! Access Rules); without them the org's error is shown as the permissions not being known.
+//! A session-based permission set (`HasActivationRequired`) is counted though a session may
+//! not have activated it.
 
 use super::DoctorCheck;
 use super::report::{CheckName, CheckStatus, StepReadiness};
@@ -21,7 +35,7 @@ use crate::steps::{
 };
 use serde_json::Value;
 
-/// A profile permission a step's writes need.
+/// A user permission a step's writes need.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Permission {
     ApiEnabled,
@@ -242,7 +256,7 @@ fn objects_to_describe() -> Vec<(&'static str, bool)> {
 /// Each object's describe, by (object, tooling), or why it could not be read.
 type Describes<'a> = Vec<((&'a str, bool), Result<Value, Error>)>;
 
-/// The running user's profile permissions, or why they are not known.
+/// The running user's permissions (profile and permission sets), or why they are not known.
 type Permissions = Result<Vec<(Permission, bool)>, String>;
 
 /// One readiness (and its check line) per step. Reads only: one Data API composite (describes and the user's
@@ -264,17 +278,7 @@ pub(super) async fn step_readiness(client: &Client, username: Option<&str>) -> V
                 BatchRead::Get(format!("{api}sobjects/{o}/describe"))
             })
             .collect();
-        let user_query = username.filter(|_| !tooling).map(|user| {
-            let fields: Vec<String> = PERMISSIONS
-                .iter()
-                .map(|p| format!("Profile.{}", p.field()))
-                .collect();
-            format!(
-                "SELECT Id, {} FROM User WHERE Username = {}",
-                fields.join(", "),
-                soql_quote(user)
-            )
-        });
+        let user_query = username.filter(|_| !tooling).map(permissions_query);
         if let Some(soql) = &user_query {
             reads.push(BatchRead::Query(soql.clone()));
         }
@@ -304,22 +308,39 @@ pub(super) async fn step_readiness(client: &Client, username: Option<&str>) -> V
         .collect()
 }
 
+/// The user's permission set assignments (their profile's own one among them), with each
+/// set's permissions: one row per assignment.
+fn permissions_query(username: &str) -> String {
+    let fields: Vec<String> = PERMISSIONS
+        .iter()
+        .map(|p| format!("PermissionSet.{}", p.field()))
+        .collect();
+    format!(
+        "SELECT {} FROM PermissionSetAssignment WHERE Assignee.Username = {}",
+        fields.join(", "),
+        soql_quote(username)
+    )
+}
+
+/// A permission is granted when any of the user's permission sets grants it.
 fn read_permissions(answer: Option<Result<Value, Error>>) -> Permissions {
     let rows = match answer {
         Some(Ok(Value::Array(rows))) => rows,
         Some(Err(err)) => return Err(err.message),
         _ => return Err("the org gave no answer".into()),
     };
-    let Some(user) = rows.first() else {
+    // Every user has their profile's assignment: none means no such user.
+    if rows.is_empty() {
         return Err("the running user was not found".into());
-    };
+    }
     Ok(PERMISSIONS
         .iter()
         .map(|p| {
-            let granted = user
-                .pointer(&format!("/Profile/{}", p.field()))
-                .and_then(Value::as_bool)
-                .unwrap_or(false);
+            let granted = rows.iter().any(|row| {
+                row.pointer(&format!("/PermissionSet/{}", p.field()))
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false)
+            });
             (*p, granted)
         })
         .collect())
@@ -383,7 +404,7 @@ fn readiness(
             if !lacking.is_empty() {
                 missing.push(format!("the permission {}", lacking.join(" and ")));
                 fixes.push(format!(
-                    "Give the running user's profile {} (Setup > Profiles), or run as a System Administrator; a permission set that grants it works too (doctor reads the profile only).",
+                    "Give the running user's profile {} (Setup > Profiles) or a permission set that grants it (Setup > Permission Sets), or run as a System Administrator.",
                     lacking.join(" and ")
                 ));
             }

@@ -1,10 +1,11 @@
 //! `doctor -o <org>` tells, read-only, whether the org is ready for each step (issue 10, "Help
 //! a real org"): every object and field a step touches (exists, createable, updateable for the
-//! running user), the user's profile permissions for the step's writes, the API version. One
-//! line per step.
+//! running user), the user's permissions for the step's writes (profile and permission sets),
+//! the API version. One line per step.
 
 use crate::common::*;
-use logik_org_emulator::Emulator;
+use logik_org_emulator::language::Language;
+use logik_org_emulator::{Emulator, EmulatorOptions};
 use serde_json::Value;
 
 /// The steps in `run`'s order.
@@ -190,4 +191,70 @@ fn a_field_the_user_cannot_write_is_named_with_field_level_security() {
         "{provisioning:#}"
     );
     assert_eq!(writes(&emulator), 0);
+}
+
+/// An admin whose profile lacks Customize Application but who has it from a permission set is
+/// ready for `tenant-urls` and `trusted-urls`; the same permission set given to another user
+/// does not count, and without it the step says what is missing as before. In a German org
+/// too: the permissions are read from `PermissionSetAssignment`, no name is compared.
+#[test]
+fn a_permission_set_grants_what_the_profile_lacks() {
+    for language in [Language::English, Language::German] {
+        let emulator = Emulator::start(EmulatorOptions {
+            language,
+            ..EmulatorOptions::default()
+        })
+        .unwrap();
+        emulator.with_state(|s| {
+            let profiles = s.data.table_mut("Profile").unwrap();
+            for profile in &mut profiles.records {
+                profile.insert("PermissionsCustomizeApplication".into(), false.into());
+            }
+            // Someone else's permission set is not the running user's.
+            let bob = s.find_id("User", "Username", "bob@acme.com.uat").unwrap();
+            s.grant_permission_set(&bob, "Logik_Setup", &["PermissionsCustomizeApplication"]);
+        });
+        let (out, _sandbox) = doctor(&emulator);
+        assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+        let report = out.json();
+        assert_valid("doctor", &report);
+        for name in ["tenant-urls", "trusted-urls"] {
+            let without = step(&report, name);
+            assert_eq!(without["ready"], false, "{language:?} {name}: {without:#}");
+            assert_eq!(
+                without["missing"][0], "the permission Customize Application",
+                "{without:#}"
+            );
+            assert!(
+                without["actions"][0]
+                    .as_str()
+                    .unwrap()
+                    .contains("Customize Application (Setup > Profiles) or a permission set"),
+                "{without:#}"
+            );
+            assert_eq!(line(&report, name)["status"], "error");
+        }
+
+        emulator.with_state(|s| {
+            let me = s.user_id.clone();
+            s.grant_permission_set(
+                &me,
+                "Logik_Setup_Admin",
+                &["PermissionsCustomizeApplication"],
+            );
+        });
+        let (out, _sandbox) = doctor(&emulator);
+        assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+        let report = out.json();
+        assert_eq!(report["result"]["ok"], true, "{language:?}: {report:#}");
+        for name in ["tenant-urls", "trusted-urls"] {
+            assert_eq!(step(&report, name)["ready"], true, "{name}: {report:#}");
+            let detail = line(&report, name)["detail"].as_str().unwrap();
+            assert!(
+                detail.contains(": ready") && detail.contains("Customize Application"),
+                "{detail}"
+            );
+        }
+        assert_eq!(writes(&emulator), 0, "doctor is read-only");
+    }
 }
