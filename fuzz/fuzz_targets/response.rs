@@ -42,10 +42,10 @@ fuzz_target!(|data: &[u8]| {
     assert!(!scrubbed.contains(HELD));
 
     if let Ok(mut value) = serde_json::from_slice::<Value>(body) {
-        if let Ok(items) = composite_items(&value) {
+        if let Ok(mut items) = composite_items(value.clone()) {
             let _ = composite_failure(&items);
             for reference in ["read0", "read1"] {
-                let _ = subrequest_answer(&items, reference, "GET composite (query)");
+                let _ = subrequest_answer(&mut items, reference, "GET composite (query)");
             }
         }
         let _ = newest_version(&value);

@@ -342,13 +342,15 @@ impl Client {
     async fn exchange(&self, request: reqwest::RequestBuilder) -> Result<Answered, Failure> {
         let request = request.build().map_err(Failure::Network)?;
         let started = Instant::now();
-        let method = request.method().to_string();
-        let url = request.url().clone();
-        let headers = request.headers().clone();
-        let sent_body = request
-            .body()
-            .and_then(|b| b.as_bytes())
-            .map(<[u8]>::to_vec);
+        // What the trace shows of the request, copied only when there is a trace.
+        let sent = trace::enabled().then(|| {
+            let body = request
+                .body()
+                .and_then(|b| b.as_bytes())
+                .map(<[u8]>::to_vec);
+            let head = (request.method().to_string(), request.url().clone());
+            (head, request.headers().clone(), body)
+        });
         self.requests.fetch_add(1, Ordering::Relaxed);
         let (status, response_headers, body) = match self.http.execute(request).await {
             Ok(mut response) => {
@@ -359,11 +361,11 @@ impl Client {
             }
             Err(err) => (None, None, Err(Failure::Network(err))),
         };
-        if trace::enabled() {
+        if let Some(((method, url), headers, sent_body)) = &sent {
             trace::record(&Exchange {
-                method: &method,
-                url: &url,
-                request_headers: &headers,
+                method,
+                url,
+                request_headers: headers,
                 request_body: sent_body.as_deref(),
                 status,
                 response_headers: response_headers.as_ref(),
@@ -410,32 +412,43 @@ impl Client {
     }
 }
 
-/// An HTTP client with the process's one TLS setup. Reading the system's root certificates is
-/// what building a client costs; `run --all` builds one client per org, one after the other on
-/// the one runtime thread, so they are read once and shared (a client itself is not shared:
-/// its connections belong to the runtime that made them).
-fn http_client() -> Result<reqwest::Client> {
-    // Built by the first thread that asks, while the others wait for it (`run --all` starts
-    // every org's thread at once); a failure is remembered as well as a success.
+/// Starts reading the system's root certificates (what setting up HTTPS costs: a few
+/// milliseconds) on a thread of its own, for a command that will surely connect: it goes on
+/// with its local work (the project config, sf's files) meanwhile, and its first client finds
+/// them read instead of reading them while its org waits.
+pub fn prepare_https() {
+    let _ = std::thread::Builder::new()
+        .name("https setup".into())
+        .spawn(|| {
+            let _ = tls_config();
+        });
+}
+
+/// The process's one TLS setup, built by the first thread that asks while the others wait for
+/// it (`run --all` starts every org's thread at once); a failure is remembered as well as a
+/// success. Each client gets a copy (a client itself is not shared: its connections belong to
+/// the runtime that made them).
+fn tls_config() -> &'static std::result::Result<rustls::ClientConfig, String> {
     static TLS: std::sync::OnceLock<std::result::Result<rustls::ClientConfig, String>> =
         std::sync::OnceLock::new();
+    TLS.get_or_init(|| {
+        // reqwest is built without a bundled crypto provider so that we choose ring
+        // (small, fast to build); it must be installed before the first client exists.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        use rustls_platform_verifier::ConfigVerifierExt;
+        let mut tls = rustls::ClientConfig::with_platform_verifier().map_err(|e| e.to_string())?;
+        // As reqwest sets it for a client that speaks HTTP/1.1 only.
+        tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+        Ok(tls)
+    })
+}
+
+/// An HTTP client with the process's one TLS setup ([`tls_config`]).
+fn http_client() -> Result<reqwest::Client> {
     let setup_error = |e: &dyn std::fmt::Display| {
         Error::new("HttpClientError", format!("Could not set up HTTPS: {e}"))
     };
-    let tls = TLS
-        .get_or_init(|| {
-            // reqwest is built without a bundled crypto provider so that we choose ring
-            // (small, fast to build); it must be installed before the first client exists.
-            let _ = rustls::crypto::ring::default_provider().install_default();
-            use rustls_platform_verifier::ConfigVerifierExt;
-            let mut tls =
-                rustls::ClientConfig::with_platform_verifier().map_err(|e| e.to_string())?;
-            // As reqwest sets it for a client that speaks HTTP/1.1 only.
-            tls.alpn_protocols = vec![b"http/1.1".to_vec()];
-            Ok(tls)
-        })
-        .clone()
-        .map_err(|e| setup_error(&e))?;
+    let tls = tls_config().clone().map_err(|e| setup_error(&e))?;
     let timeout = env_u64("LOGIK_REFRESH_HTTP_TIMEOUT_MS").unwrap_or(60_000);
     reqwest::Client::builder()
         .user_agent(concat!("logik-refresh/", env!("CARGO_PKG_VERSION")))

@@ -76,10 +76,11 @@ impl Client {
             .map(|(i, read)| self.read_subrequest(tooling, &format!("read{i}"), read))
             .collect();
         let endpoint = endpoint(tooling);
-        let answers = self.composite_at(endpoint, false, subrequests).await?;
+        let mut answers = self.composite_at(endpoint, false, subrequests).await?;
         let mut results = Vec::with_capacity(reads.len());
         for (i, read) in reads.iter().enumerate() {
-            let answer = subrequest_answer(&answers, &format!("read{i}"), &what(endpoint, read));
+            let answer =
+                subrequest_answer(&mut answers, &format!("read{i}"), &what(endpoint, read));
             results.push(self.read_answer(read, answer).await);
         }
         Ok(results)
@@ -120,7 +121,7 @@ impl Client {
     ) -> Result<Value> {
         let mut subrequests = writes;
         subrequests.push(self.read_subrequest(false, "reread", reread));
-        let answers = self.composite_at("composite", true, subrequests).await?;
+        let mut answers = self.composite_at("composite", true, subrequests).await?;
         if let Some(failed) = composite_failure(&answers) {
             let body = failed.get("body").map(Value::to_string).unwrap_or_default();
             let status = failed
@@ -130,7 +131,7 @@ impl Client {
                 .unwrap_or(400);
             return Err(api_error(status, &body, what));
         }
-        let answer = subrequest_answer(&answers, "reread", what);
+        let answer = subrequest_answer(&mut answers, "reread", what);
         self.read_answer(reread, answer).await
     }
 
@@ -160,7 +161,7 @@ impl Client {
             .send(Method::POST, url, Some(&body), read_only)
             .await?
             .body;
-        composite_items(&answer)
+        composite_items(answer)
     }
 }
 

@@ -152,10 +152,11 @@ pub fn composite_failure(answers: &[Value]) -> Option<&Value> {
         .or_else(|| answers.iter().find(failed))
 }
 
-/// The `compositeResponse` list of a composite answer.
-pub fn composite_items(answer: &Value) -> Result<Vec<Value>> {
-    match answer.get("compositeResponse") {
-        Some(Value::Array(items)) => Ok(items.clone()),
+/// The `compositeResponse` list of a composite answer, moved out of it (an answer is parsed
+/// once and its parts handed on, not copied).
+pub fn composite_items(mut answer: Value) -> Result<Vec<Value>> {
+    match answer.get_mut("compositeResponse").map(Value::take) {
+        Some(Value::Array(items)) => Ok(items),
         _ => Err(Error::new(
             "UnexpectedResponseError",
             "Salesforce's composite answer has no `compositeResponse` list.",
@@ -164,19 +165,20 @@ pub fn composite_items(answer: &Value) -> Result<Vec<Value>> {
 }
 
 /// The answer to the subrequest `reference` of a composite: its body, or its error (`what`
-/// names it). A missing answer counts as a server error.
-pub fn subrequest_answer(items: &[Value], reference: &str, what: &str) -> Result<Value> {
+/// names it), moved out of `items`. A missing answer counts as a server error.
+pub fn subrequest_answer(items: &mut [Value], reference: &str, what: &str) -> Result<Value> {
     let answer = items
-        .iter()
+        .iter_mut()
         .find(|a| a.get("referenceId").and_then(Value::as_str) == Some(reference));
     let status = answer
+        .as_deref()
         .and_then(|a| a.get("httpStatusCode"))
         .and_then(Value::as_u64)
         .and_then(|s| u16::try_from(s).ok())
         .unwrap_or(500);
     let body = answer
-        .and_then(|a| a.get("body"))
-        .cloned()
+        .and_then(|a| a.get_mut("body"))
+        .map(Value::take)
         .unwrap_or(Value::Null);
     if (200..300).contains(&status) {
         Ok(body)
@@ -299,9 +301,12 @@ mod tests {
             take_page(&mut page),
             (vec![json!(1), json!(2)], Some("/n".into()))
         );
-        let items = vec![json!({"referenceId": "r", "httpStatusCode": 200, "body": 5})];
-        assert_eq!(subrequest_answer(&items, "r", "x").unwrap(), json!(5));
-        assert!(subrequest_answer(&items, "s", "x").is_err());
+        let answer =
+            json!({"compositeResponse": [{"referenceId": "r", "httpStatusCode": 200, "body": 5}]});
+        let mut items = composite_items(answer).unwrap();
+        assert_eq!(subrequest_answer(&mut items, "r", "x").unwrap(), json!(5));
+        assert!(subrequest_answer(&mut items, "s", "x").is_err());
+        assert!(composite_items(json!({"compositeResponse": {}})).is_err());
         assert_eq!(
             newest_version(&json!([{"version": "61.0"}, {"version": "62.0"}])).as_deref(),
             Some("62.0")

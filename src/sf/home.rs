@@ -94,13 +94,17 @@ fn sf_reads(name: &str) -> bool {
 
 impl SfEnv {
     /// The variables of this process that sf reads (values that are not UTF-8 are skipped).
+    /// Read once: the process never changes its environment, and going through all of it
+    /// each time an org is opened was a good part of what `run --all` spends per org.
     pub fn from_process() -> SfEnv {
-        SfEnv {
+        static READ: std::sync::OnceLock<SfEnv> = std::sync::OnceLock::new();
+        READ.get_or_init(|| SfEnv {
             vars: std::env::vars_os()
                 .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
                 .filter(|(k, _)| sf_reads(k))
                 .collect(),
-        }
+        })
+        .clone()
     }
 
     /// An environment made of exactly these pairs (for tests, or a caller that has its own).
