@@ -20,6 +20,7 @@ pub async fn cmd_run(args: RunArgs, globals: &Globals) -> Result<CommandOutput> 
     let jsonl = args.jsonl;
     let progress = !jsonl && globals.format == Format::Text && std::io::stderr().is_terminal();
     let target = args.target_orgs.first().cloned();
+    crate::salesforce::client::prepare_https();
     let config = crate::project::load(args.config.config.as_deref())?;
     let (summary, warnings) = run_org(args, config, target, |event| {
         if jsonl {

@@ -13,27 +13,37 @@ use crate::steps::fleet::{FleetEvent, FleetOrg, FleetSummary, OrgEvent};
 use std::io::IsTerminal;
 
 pub async fn cmd_run_many(args: RunArgs, globals: &Globals) -> Result<CommandOutput> {
+    crate::salesforce::client::prepare_https();
     let config = crate::project::load(args.config.config.as_deref())?;
     let targets = targets(&args, config.as_ref())?;
     let jsonl = args.jsonl;
     let progress = !jsonl && globals.format == Format::Text && std::io::stderr().is_terminal();
     // Each org runs on a thread and a runtime of its own: what one org does without awaiting
-    // (its journal's fsync, reading sf's auth files, parsing answers) never holds up the others,
-    // and none waits for another's turn. A thread that cannot start or that panics ends its org
-    // as failed; the others go on.
+    // (its journal's fsync, waiting for its lock, reading sf's auth files, parsing answers)
+    // never holds up the others, and none waits for another's turn. A thread that cannot start
+    // or that panics ends its org as failed; the others go on.
+    // The threads wait at a gate until all are started: the first ones' work would otherwise
+    // take the cores from the thread starting the rest, and the last org would start late.
+    let gate = std::sync::Arc::new(std::sync::RwLock::new(()));
+    let starting = gate
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let runs: Vec<_> = targets
         .iter()
         .map(|target| {
             let (done, ended) = tokio::sync::oneshot::channel();
             let (args, config, name) = (args.clone(), config.clone(), target.clone());
+            let gate = gate.clone();
             let started = std::thread::Builder::new()
                 .name(format!("run {target}"))
                 .spawn(move || {
+                    drop(gate.read());
                     let _ = done.send(run_one(args, config, name, jsonl, progress));
                 });
             (target.clone(), started.map(|_| ended))
         })
         .collect();
+    drop(starting);
     let mut warnings = Vec::new();
     let mut orgs = Vec::new();
     for (target, run) in runs {
