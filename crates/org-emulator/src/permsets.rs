@@ -27,7 +27,7 @@
 
 use serde_json::{Value, json};
 
-use super::state::{FieldSchema as F, FieldType as T, ObjectSchema, OrgState, Record};
+use super::state::{FieldSchema as F, FieldType as T, ObjectSchema, OrgState, Record, text};
 use super::util::make_id;
 
 /// The permission fields `Profile` and `PermissionSet` share here: (API name, label).
@@ -73,14 +73,6 @@ pub fn schemas() -> Vec<ObjectSchema> {
         )
         .read_only(),
     ]
-}
-
-fn text(record: &Record, field: &str) -> String {
-    record
-        .get(field)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string()
 }
 
 /// A new ID for `table`: numbered apart from `OrgState::new_id`, so that adding these rows

@@ -9,7 +9,7 @@
 
 use serde_json::{Value, json};
 
-use super::state::{FieldSchema as F, FieldType as T, ObjectSchema, OrgState, Record};
+use super::state::{FieldSchema as F, FieldType as T, ObjectSchema, OrgState, Record, text};
 
 /// The Tooling API `Profile` object.
 pub fn tooling_schema() -> ObjectSchema {
@@ -99,12 +99,4 @@ pub fn sync_tooling_profiles(state: &mut OrgState) {
             }),
         );
     }
-}
-
-fn text(record: &Record, field: &str) -> String {
-    record
-        .get(field)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string()
 }

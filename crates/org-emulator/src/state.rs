@@ -11,6 +11,15 @@ use super::util;
 /// One record: field API name (as in the schema) to JSON value.
 pub type Record = Map<String, Value>;
 
+/// A record's text field, empty when it is missing or not text.
+pub fn text(record: &Record, field: &str) -> String {
+    record
+        .get(field)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
 /// Field types, named as describe names them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FieldType {
