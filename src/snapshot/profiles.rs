@@ -21,10 +21,19 @@ pub fn id15(id: &str) -> String {
     id.get(..15).unwrap_or(id).to_string()
 }
 
-/// The Tooling query that reads one profile's `FullName`.
+/// A profile as a `FullName` read answers it.
+#[derive(Debug, Clone)]
+pub struct ProfileNames {
+    /// The language-free name (`Admin`).
+    pub full_name: String,
+    /// The name as the org shows it, in the running user's language: display text only.
+    pub name: Option<String>,
+}
+
+/// The Tooling query that reads one profile's `FullName` (and, in the same row, its name).
 pub fn full_name_read(id: &str) -> BatchRead {
     BatchRead::Query(format!(
-        "SELECT Id, FullName FROM Profile WHERE Id = {}",
+        "SELECT Id, Name, FullName FROM Profile WHERE Id = {}",
         soql_quote(id)
     ))
 }
@@ -43,18 +52,20 @@ pub fn full_name_reads(ids: &[String]) -> Vec<BatchRead> {
         .collect()
 }
 
-/// The answers of [`full_name_reads`]: profile ID (15 characters) to `FullName`. A profile the
+/// The answers of [`full_name_reads`]: profile ID (15 characters) to its names. A profile the
 /// org does not have (no row) is left out; a failed read is the error.
-pub fn full_names_of(answers: Vec<Result<Value>>) -> Result<HashMap<String, String>> {
+pub fn full_names_of(answers: Vec<Result<Value>>) -> Result<HashMap<String, ProfileNames>> {
     let mut out = HashMap::new();
     for answer in answers {
         if let Value::Array(rows) = answer? {
             for row in rows {
-                if let (Some(id), Some(name)) = (
+                if let (Some(id), Some(full_name)) = (
                     row.get("Id").and_then(Value::as_str),
                     row.get("FullName").and_then(Value::as_str),
                 ) {
-                    out.insert(id15(id), name.to_string());
+                    let name = row.get("Name").and_then(Value::as_str).map(str::to_string);
+                    let full_name = full_name.to_string();
+                    out.insert(id15(id), ProfileNames { full_name, name });
                 }
             }
         }
@@ -63,7 +74,10 @@ pub fn full_names_of(answers: Vec<Result<Value>>) -> Result<HashMap<String, Stri
 }
 
 /// The `FullName`s of the profiles `ids`, in one round trip (composites sent at once).
-pub async fn read_full_names(client: &Client, ids: &[String]) -> Result<HashMap<String, String>> {
+pub async fn read_full_names(
+    client: &Client,
+    ids: &[String],
+) -> Result<HashMap<String, ProfileNames>> {
     let reads = full_name_reads(ids);
     if reads.is_empty() {
         return Ok(HashMap::new());

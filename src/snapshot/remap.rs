@@ -170,7 +170,7 @@ async fn find_profiles(
                 if row
                     .owner_full_name
                     .as_deref()
-                    .is_some_and(|f| f.eq_ignore_ascii_case(full_name))
+                    .is_some_and(|f| f.eq_ignore_ascii_case(&full_name.full_name))
                 {
                     found.entry(key(row)).or_insert_with(|| id.clone());
                 }

@@ -1,5 +1,6 @@
 //! Taking a snapshot: two composite reads (Data and Tooling API, at the same time) on top of
-//! the org's facts; the Tooling one also reads the `FullName` of each profile that has a row.
+//! the org's facts; the Tooling one also reads the name and `FullName` of each profile that has
+//! a row.
 //! The users' profiles not among those are read by `FullName` after the users (one more
 //! Tooling round trip, only then). Nothing is written to the org.
 
@@ -100,17 +101,11 @@ pub async fn take(open: &OpenOrg, sandbox: &str, wanted: &TenantUsers) -> Result
     if !usernames.is_empty() {
         user_filter.push(format!("Username IN ({})", quoted(&usernames)));
     }
-    let mut data_reads = vec![BatchRead::Query(format!(
+    let data_reads = [BatchRead::Query(format!(
         "SELECT Id, Username, Email, IsActive, ProfileId, Profile.Name FROM User WHERE {}",
         user_filter.join(" OR ")
     ))];
-    if !profile_ids.is_empty() {
-        data_reads.push(BatchRead::Query(format!(
-            "SELECT Id, Name FROM Profile WHERE Id IN ({})",
-            quoted(&profile_ids)
-        )));
-    }
-    // The rows' profiles by FullName ride with the sites (the client splits beyond five
+    // The rows' profiles (FullName and name, one query each) ride with the sites (the client splits beyond five
     // queries a composite and sends the composites at once).
     let mut tooling_reads = vec![
         BatchRead::Query("SELECT DeveloperName, EndpointUrl, IsActive FROM CspTrustedSite".into()),
@@ -123,10 +118,6 @@ pub async fn take(open: &OpenOrg, sandbox: &str, wanted: &TenantUsers) -> Result
     );
     let mut data = data?.into_iter();
     let users = rows_of(data.next())?;
-    let profiles = match profile_ids.is_empty() {
-        true => Vec::new(),
-        false => rows_of(data.next())?,
-    };
     let mut tooling = tooling?.into_iter();
     let trusted = rows_of(tooling.next())?;
     let remote = rows_of(tooling.next())?;
@@ -138,7 +129,7 @@ pub async fn take(open: &OpenOrg, sandbox: &str, wanted: &TenantUsers) -> Result
         .filter(|id| !full_names.contains_key(&id15(id)))
         .collect();
     full_names.extend(read_full_names(&open.client, &user_profiles).await?);
-    let full_name_of = |id: &str| full_names.get(&id15(id)).cloned();
+    let full_name_of = |id: &str| full_names.get(&id15(id)).map(|p| p.full_name.clone());
 
     let user_by_id = |id: &str| {
         users
@@ -156,13 +147,9 @@ pub async fn take(open: &OpenOrg, sandbox: &str, wanted: &TenantUsers) -> Result
                 let (level, owner) = match row.level.as_str() {
                     "profile" => (
                         RowLevel::Profile,
-                        profiles
-                            .iter()
-                            .find(|p| {
-                                text(p, "Id")
-                                    .is_some_and(|id| id15(&id) == id15(&row.setup_owner_id))
-                            })
-                            .and_then(|p| text(p, "Name")),
+                        full_names
+                            .get(&id15(&row.setup_owner_id))
+                            .and_then(|p| p.name.clone()),
                     ),
                     "user" => (
                         RowLevel::User,
