@@ -52,6 +52,21 @@ fn rows(emulator: &Emulator) -> Vec<(String, String)> {
     rows
 }
 
+/// The tenant rows of a sandbox whose snapshot was fully restored after its refresh to
+/// `new_org`: System Administrator's, Standard User's and the org default, by the new IDs.
+fn all_rows_restored(emulator: &Emulator, new_org: &str) -> Vec<(String, String)> {
+    let mut expected = vec![
+        (profile_id(emulator, "Admin"), ADMIN_TENANT.to_string()),
+        (
+            profile_id(emulator, "Standard"),
+            SHADOW_TENANT_URL.to_string(),
+        ),
+        (new_org.to_string(), TENANT.to_string()),
+    ];
+    expected.sort();
+    expected
+}
+
 /// The sandbox as its admin left it: pointed at its tenant, with a row for the System
 /// Administrator profile beside the seed's Standard User row; then its snapshot.
 fn prepare_and_snapshot(emulator: &Emulator, sandbox: &Sandbox) -> Value {
@@ -131,16 +146,7 @@ fn a_profile_row_is_restored_when_the_refreshed_org_reads_another_language() {
         let summary = fixed.json();
         assert_valid("run", &summary);
         assert_eq!(summary["result"]["org"]["orgId"], new_org);
-        let (admin, standard) = (
-            profile_id(&emulator, "Admin"),
-            profile_id(&emulator, "Standard"),
-        );
-        let mut expected = vec![
-            (admin, ADMIN_TENANT.to_string()),
-            (standard, SHADOW_TENANT_URL.to_string()),
-            (new_org.clone(), TENANT.to_string()),
-        ];
-        expected.sort();
+        let expected = all_rows_restored(&emulator, &new_org);
         assert_eq!(rows(&emulator), expected, "{case}: {}", fixed.stdout);
         assert!(
             !fixed.stdout.contains("not restored"),
@@ -235,15 +241,7 @@ fn an_older_snapshot_without_full_names_is_restored_by_name_with_a_warning() {
     let fixed = run(sandbox.cmd(&["run", "-o", "uat", "--json"]));
     assert_eq!(fixed.code, 68, "{}\n{}", fixed.stdout, fixed.stderr);
     assert!(warned(&fixed.json()), "{}", fixed.stdout);
-    let mut expected = vec![
-        (profile_id(&emulator, "Admin"), ADMIN_TENANT.to_string()),
-        (
-            profile_id(&emulator, "Standard"),
-            SHADOW_TENANT_URL.to_string(),
-        ),
-        (new_org, TENANT.to_string()),
-    ];
-    expected.sort();
+    let expected = all_rows_restored(&emulator, &new_org);
     assert_eq!(rows(&emulator), expected);
 }
 
@@ -271,15 +269,7 @@ fn a_profile_row_is_found_among_many_profiles_read_in_waves() {
     emulator.clear_log();
     let fixed = run(sandbox.cmd(&["run", "-o", "uat", "--json"]));
     assert_eq!(fixed.code, 68, "{}\n{}", fixed.stdout, fixed.stderr);
-    let mut expected = vec![
-        (profile_id(&emulator, "Admin"), ADMIN_TENANT.to_string()),
-        (
-            profile_id(&emulator, "Standard"),
-            SHADOW_TENANT_URL.to_string(),
-        ),
-        (new_org, TENANT.to_string()),
-    ];
-    expected.sort();
+    let expected = all_rows_restored(&emulator, &new_org);
     assert_eq!(rows(&emulator), expected, "{}", fixed.stdout);
     // Tooling composites: the three of a run with a snapshot of few profiles (the facts, the
     // org now, the steps' reads), then the profiles five a composite in two waves: 25 (none is
