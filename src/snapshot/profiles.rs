@@ -12,6 +12,7 @@
 use crate::protocol::Result;
 use crate::salesforce::Client;
 use crate::salesforce::client::BatchRead;
+use crate::salesforce::ids::is_valid_id;
 use crate::salesforce::soql_quote;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -19,6 +20,13 @@ use std::collections::HashMap;
 /// The first 15 characters of an ID: the same record whichever length the org answered.
 pub fn id15(id: &str) -> String {
     id.get(..15).unwrap_or(id).to_string()
+}
+
+/// A profile's ID as the org answers it: a well-formed ID (15 or 18 characters) whose key prefix
+/// is `Profile`'s, `00e`. The IDs read here come from the org's answers; one that is not is
+/// never put into a query (it could not be a profile, and would only make the read fail).
+pub fn is_profile_id(id: &str) -> bool {
+    id.starts_with("00e") && is_valid_id(id)
 }
 
 /// A profile as a `FullName` read answers it.
@@ -38,10 +46,12 @@ pub fn full_name_read(id: &str) -> BatchRead {
     ))
 }
 
-/// The reads for `ids` (each once, in order).
+/// The reads for `ids` (each once, in order); an ID that is not a profile's ([`is_profile_id`])
+/// is not read.
 pub fn full_name_reads(ids: &[String]) -> Vec<BatchRead> {
     let mut seen: Vec<String> = Vec::new();
     ids.iter()
+        .filter(|id| is_profile_id(id))
         .filter(|id| {
             let key = id15(id);
             let new = !seen.contains(&key);
@@ -83,4 +93,29 @@ pub async fn read_full_names(
         return Ok(HashMap::new());
     }
     full_names_of(client.get_batch(true, &reads).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// IDs from the org's answers go into a query only when they are profile IDs.
+    #[test]
+    fn only_profile_ids_are_read() {
+        let ids: Vec<String> = [
+            "00e000000000001",
+            "00e000000000001AAA",
+            "005000000000001",
+            "00e0000000000' OR Name != '",
+            "",
+        ]
+        .map(str::to_string)
+        .to_vec();
+        assert_eq!(
+            full_name_reads(&ids),
+            [BatchRead::Query(
+                "SELECT Id, Name, FullName FROM Profile WHERE Id = '00e000000000001'".into()
+            )]
+        );
+    }
 }

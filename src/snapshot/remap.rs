@@ -13,7 +13,7 @@
 //! profile was read. The names only order the reads: the `FullName` read decides.
 
 use super::compare::row_label;
-use super::profiles::{id15, read_full_names};
+use super::profiles::{id15, is_profile_id, read_full_names};
 use super::{RowLevel, Snapshot, TenantRowSnapshot, rows_of, text};
 use crate::org::session::OpenOrg;
 use crate::protocol::Result;
@@ -126,6 +126,12 @@ async fn find_profiles(
     profiles: &[Value],
 ) -> Result<HashMap<String, String>> {
     let mut found: HashMap<String, String> = HashMap::new();
+    // Only rows whose ID is a profile's: the IDs come from the org's answer, and go into the
+    // Tooling queries and the restored rows' SetupOwnerId.
+    let profiles: Vec<&Value> = profiles
+        .iter()
+        .filter(|p| text(p, "Id").is_some_and(|id| is_profile_id(&id)))
+        .collect();
     let named =
         |p: &Value, name: &str| text(p, "Name").is_some_and(|n| n.eq_ignore_ascii_case(name));
     // A snapshot without FullName: by name, as it was taken (see `legacy_warning`).
@@ -148,7 +154,7 @@ async fn find_profiles(
         return Ok(found);
     }
     // The likely ones first, then the rest in the org's order (oldest first).
-    let (mut order, rest): (Vec<&Value>, Vec<&Value>) = profiles.iter().partition(|p| {
+    let (mut order, rest): (Vec<&Value>, Vec<&Value>) = profiles.iter().copied().partition(|p| {
         wanted.iter().any(|r| {
             r.owner.as_deref().is_some_and(|n| named(p, n))
                 || r.owner_full_name.as_deref().is_some_and(|n| named(p, n))
