@@ -13,6 +13,7 @@ pub mod doctor;
 pub mod fsutil;
 pub mod keystore;
 pub mod org;
+pub mod path_part;
 pub mod project;
 pub mod protocol;
 pub mod redacted;

@@ -251,9 +251,7 @@ pub fn validate(section: &Value) -> Vec<Violation> {
 
 /// A sandbox name as Salesforce allows it ([`SANDBOX_NAME_PATTERN`]).
 pub fn is_sandbox_name(name: &str) -> bool {
-    name.len() <= 10
-        && name.starts_with(|c: char| c.is_ascii_alphabetic())
-        && name.chars().all(|c| c.is_ascii_alphanumeric())
+    crate::path_part::is_sandbox_name(name)
 }
 
 /// An object key in a JSONPath, as `case validate` writes them: `.uat`, else `['a-b']`.

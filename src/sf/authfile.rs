@@ -6,6 +6,7 @@
 //! same, except that a value that is plainly a damaged encrypted one (hexadecimal, or with a
 //! `:`) is an error rather than a "token" the server would refuse.
 
+use crate::path_part::PathPart;
 use crate::redacted::Secret;
 use crate::sf::crypto::{self, DecryptError, looks_encrypted};
 use crate::sf::home::sfdx_dir;
@@ -15,14 +16,10 @@ use serde_json::{Map, Value};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// The path of a username's auth file, or `None` when the name cannot be one (empty, `.`/`..`,
-/// or holding a path separator): a name never reaches outside `~/.sfdx`.
+/// The path of a username's auth file, or `None` when the name cannot be one (see
+/// [`PathPart::username`]): a name never reaches outside `~/.sfdx`.
 pub fn auth_file_path(home: &Path, username: &str) -> Option<PathBuf> {
-    let bad = username.is_empty()
-        || username == "."
-        || username == ".."
-        || username.contains(['/', '\\', '\0']);
-    (!bad).then(|| sfdx_dir(home).join(format!("{username}.json")))
+    PathPart::username(username).map(|name| sfdx_dir(home).join(name.file("json")))
 }
 
 /// The usernames of the auth files in `~/.sfdx` (names sf's `OrgAccessor` lists:

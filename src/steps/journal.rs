@@ -73,9 +73,10 @@ impl Journal {
     /// Takes the org's lock (at once, or within `wait_lock`), then opens (without creating)
     /// its journal: only one process at a time works on an org and its journal.
     pub fn open(org_id: &str, wait_lock: Option<Duration>) -> Result<Journal> {
+        let org = crate::path_part::PathPart::parse_org_id(org_id)?;
         let state = state_dir()?;
-        let lock = OrgLock::acquire(&state, org_id, wait_lock)?;
-        let mut journal = Journal::open_at(state.join("journal").join(format!("{org_id}.jsonl")))?;
+        let lock = OrgLock::acquire(&state, &org, wait_lock)?;
+        let mut journal = Journal::open_at(state.join("journal").join(org.file("jsonl")))?;
         journal._lock = Some(lock);
         Ok(journal)
     }

@@ -4,6 +4,7 @@
 //! lock. The file also says who holds it (pid, command, since when), for the message a second
 //! writer gets.
 
+use crate::path_part::PathPart;
 use crate::protocol::{Error, ExitStatus, Result};
 use serde::{Deserialize, Serialize};
 use std::fs::{File, OpenOptions, TryLockError};
@@ -33,9 +34,9 @@ pub const DEFAULT_WAIT_SECS: u64 = 300;
 impl OrgLock {
     /// Takes the org's lock: at once, or within `wait` (`--wait-lock`). A lock held by another
     /// process is an error naming it (exit 1), or, after `wait`, a time-out (exit 69).
-    pub fn acquire(state_dir: &Path, org_id: &str, wait: Option<Duration>) -> Result<OrgLock> {
+    pub fn acquire(state_dir: &Path, org: &PathPart, wait: Option<Duration>) -> Result<OrgLock> {
         let dir = state_dir.join("locks");
-        let path = dir.join(format!("{org_id}.lock"));
+        let path = dir.join(org.file("lock"));
         let fail = |e: std::io::Error| {
             Error::new(
                 "OrgLockError",
@@ -82,8 +83,8 @@ impl OrgLock {
                     waited_once = true;
                     std::thread::sleep(Duration::from_millis(100));
                 }
-                Some(wait) => return Err(locked(&path, org_id, Some(wait))),
-                None => return Err(locked(&path, org_id, None)),
+                Some(wait) => return Err(locked(&path, org.as_str(), Some(wait))),
+                None => return Err(locked(&path, org.as_str(), None)),
             }
         }
     }
@@ -147,11 +148,15 @@ fn locked(path: &Path, org_id: &str, waited: Option<Duration>) -> Error {
 mod tests {
     use super::*;
 
+    fn org(id: &str) -> PathPart {
+        PathPart::parse_org_id(id).unwrap()
+    }
+
     #[test]
     fn a_second_holder_is_refused_and_named_until_the_first_lets_go() {
         let dir = tempfile::tempdir().unwrap();
-        let first = OrgLock::acquire(dir.path(), "00D000000000001", None).unwrap();
-        let second = OrgLock::acquire(dir.path(), "00D000000000001", None).unwrap_err();
+        let first = OrgLock::acquire(dir.path(), &org("00D000000000001"), None).unwrap();
+        let second = OrgLock::acquire(dir.path(), &org("00D000000000001"), None).unwrap_err();
         assert_eq!(second.name, "OrgLockedError");
         assert!(
             second
@@ -162,13 +167,13 @@ mod tests {
         );
         let waited = OrgLock::acquire(
             dir.path(),
-            "00D000000000001",
+            &org("00D000000000001"),
             Some(Duration::from_millis(200)),
         )
         .unwrap_err();
         assert_eq!(waited.exit, ExitStatus::TimedOut);
-        OrgLock::acquire(dir.path(), "00D000000000002", None).unwrap();
+        OrgLock::acquire(dir.path(), &org("00D000000000002"), None).unwrap();
         drop(first);
-        OrgLock::acquire(dir.path(), "00D000000000001", None).unwrap();
+        OrgLock::acquire(dir.path(), &org("00D000000000001"), None).unwrap();
     }
 }

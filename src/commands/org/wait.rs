@@ -105,11 +105,7 @@ impl SandboxProcess {
 
 /// Salesforce's rule for sandbox names: 1 to 10 letters and digits, starting with a letter.
 pub fn check_sandbox_name(name: &str) -> Result<()> {
-    let ok = !name.is_empty()
-        && name.len() <= 10
-        && name.starts_with(|c: char| c.is_ascii_alphabetic())
-        && name.chars().all(|c| c.is_ascii_alphanumeric());
-    if ok {
+    if crate::path_part::is_sandbox_name(name) {
         Ok(())
     } else {
         Err(Error::input(
