@@ -64,6 +64,13 @@ pub fn is_valid_id(s: &str) -> bool {
     }
 }
 
+/// Whether two IDs name the same record, as Salesforce compares them: the first 15 characters
+/// exactly (a changed case there is another record), the 18-character form's suffix ignored
+/// (it only encodes that case). IDs that are not well-formed name no record.
+pub fn same_record(a: &str, b: &str) -> bool {
+    is_valid_id(a) && is_valid_id(b) && a[..15] == b[..15]
+}
+
 /// `s` for a message: at most 40 characters, control characters escaped.
 fn shown(s: &str) -> String {
     let mut out: String = s.chars().take(40).flat_map(char::escape_debug).collect();

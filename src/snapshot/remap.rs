@@ -18,6 +18,7 @@ use super::{RowLevel, Snapshot, TenantRowSnapshot, rows_of, text};
 use crate::org::session::OpenOrg;
 use crate::protocol::Result;
 use crate::salesforce::client::BatchRead;
+use crate::salesforce::ids::same_record;
 use crate::salesforce::soql_quote;
 use crate::steps::tenant_urls::OverrideRow;
 use serde_json::Value;
@@ -76,7 +77,7 @@ pub async fn remap_overrides(
     };
     let profile_ids = find_profiles(open, &profile_rows, &profiles).await?;
 
-    let mut out = Vec::new();
+    let mut out: Vec<OverrideRow> = Vec::new();
     let mut unmapped = Vec::new();
     for row in rows {
         let label = row_label(row);
@@ -89,6 +90,19 @@ pub async fn remap_overrides(
                 .and_then(|u| text(u, "Id")),
             _ => None,
         };
+        // Two rows for one owner (usernames differing only in case, a profile found by name and
+        // by FullName): the org holds one row per owner, so the second would fail the whole
+        // write (DUPLICATE_VALUE). The first is restored, the other reported once.
+        if let Some(first) = id
+            .as_deref()
+            .and_then(|id| out.iter().find(|o| same_record(&o.setup_owner_id, id)))
+        {
+            unmapped.push(format!(
+                "{label}: not restored, the same owner as {} (the snapshot has two rows for it; the first was kept)",
+                first.label
+            ));
+            continue;
+        }
         match id {
             Some(id) => out.push(OverrideRow {
                 setup_owner_id: id,
