@@ -17,7 +17,8 @@ pub struct ConfigFlags {
 // Which snapshot `run` and `snapshot diff` compare with.
 #[derive(Debug, Args, Clone, Default)]
 pub struct SnapshotFlags {
-    /// The snapshot file (default: <state dir>/snapshots/<sandbox name>.json when it exists).
+    /// The snapshot file (default: the newest one kept for the sandbox that was taken before
+    /// its refresh, of another org ID; see `snapshot list`).
     #[arg(long, value_name = "FILE")]
     pub snapshot: Option<PathBuf>,
 
@@ -25,6 +26,11 @@ pub struct SnapshotFlags {
     /// of another sandbox is refused unless named here).
     #[arg(long, value_name = "NAME", requires = "snapshot")]
     pub snapshot_of: Option<String>,
+
+    /// Use a snapshot file that was changed since it was taken (its checksum no longer
+    /// matches). Its values are still checked like --runtime-url's.
+    #[arg(long)]
+    pub accept_edited_snapshot: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -70,8 +76,9 @@ pub struct SnapshotArgs {
     pub org: OrgFlags,
     #[command(flatten)]
     pub config: ConfigFlags,
-    /// Write the snapshot here instead of <state dir>/snapshots/<sandbox name>.json: a new file
-    /// or a regular file you may write; "-" for stdout.
+    /// Write the snapshot here instead of <state dir>/snapshots/<sandbox name>/<org ID>.json: a
+    /// new file or a regular file you may write (never one holding another org's snapshot); "-"
+    /// for stdout.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
@@ -88,6 +95,22 @@ Examples:
   After `run`, nothing should be left:
     logik-refresh snapshot diff -o uat --json | jq '.result.differences | length'")]
     Diff(SnapshotDiffArgs),
+    /// The snapshots kept in the state folder, per sandbox and org ID (reads no org).
+    #[command(after_help = "\
+Examples:
+  Every snapshot kept:
+    logik-refresh snapshot list
+
+  Sandbox uat's, as JSON:
+    logik-refresh snapshot list --sandbox uat --json | jq '.result.snapshots[].orgId'")]
+    List(SnapshotListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SnapshotListArgs {
+    /// Only this sandbox's snapshots.
+    #[arg(long, value_name = "NAME")]
+    pub sandbox: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -16,6 +16,7 @@ pub mod schemas;
 pub mod secret;
 pub mod shared;
 pub mod snapshot;
+pub mod snapshot_list;
 pub mod step;
 
 use crate::cli::{Cli, Command, OrgCommand};

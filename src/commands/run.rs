@@ -71,42 +71,48 @@ pub async fn run_org(
     target: Option<String>,
     on_event: impl FnMut(&RunEvent),
 ) -> Result<(RunSummary, Vec<String>)> {
-    // Everything local first (config, org identity, snapshot): bad input ends here, before any
-    // request.
+    // Everything local first (config, org identity, the flags): bad input ends here, before any
+    // request. The snapshot is chosen once the org has said its ID (the one before the refresh
+    // is the newest of another org ID; sf's auth file may still hold the old one) and, with a
+    // token from the environment, its sandbox name (the running user's username suffix, as
+    // `-o` reads it from sf's files).
     let step_flags = args.step_flags(target);
     let identity = identify(org_request(&step_flags.org)?)?;
-    let sandbox = OrgFacts::from_identity(&identity).sandbox_name;
-    let context = SandboxContext::load(sandbox, config, &args.snapshot, args.no_snapshot)?;
-    context.fill_run_args(&mut args);
-    let runtime_flag = args.tenant.runtime_url.clone().ok_or_else(|| {
-        Error::input(
-            "MissingRuntimeUrlError",
-            "run needs the tenant to point the org at: --runtime-url, the sandbox's runtimeUrl in the project config, or a snapshot of the sandbox.",
-        )
-        .with_action(
-            "logik-refresh run -o <alias> --runtime-url https://<tenant>.<sector>.logik.io",
-        )
-        .with_action("Or record it once: logik-refresh config init -o <alias>")
-    })?;
-    let clients = args
-        .clients
-        .iter()
-        .map(|c| parse_client(c))
-        .collect::<Result<Vec<_>>>()?;
-    // Check the URLs and field names before any network call.
-    let tenant_fields = FieldNames::checked(
-        args.tenant_fields.runtime_url_field.clone(),
-        args.tenant_fields.admin_url_field.clone(),
-    )?;
-    crate::org::tenant::parse_tenant_url(
-        &runtime_flag,
-        "--runtime-url",
-        args.tenant.allow_other_host,
-    )?;
-    if let Some(admin) = &args.tenant.admin_url {
-        crate::org::tenant::parse_tenant_url(admin, "--admin-url", args.tenant.allow_other_host)?;
+    let offline_sandbox = OrgFacts::from_identity(&identity).sandbox_name;
+    check_flags(&args)?;
+    // Without a tenant in the flags, the config or a snapshot, nothing is sent. Only the org
+    // can tell more when a snapshot may be chosen once it said its ID, or when (a token from
+    // the environment) only it can say its sandbox's name.
+    if args.tenant.runtime_url.is_none()
+        && let Some(name) = &offline_sandbox
+    {
+        let in_config = config
+            .as_ref()
+            .and_then(|c| c.sandbox(name))
+            .is_some_and(|e| e.runtime_url.is_some());
+        let snapshot_possible = args.snapshot.snapshot.is_some()
+            || (!args.no_snapshot && crate::snapshot::store::any_kept(name)?);
+        if !in_config && !snapshot_possible {
+            return Err(missing_runtime_url());
+        }
     }
     let mut open = open_identified_reading(identity, reads_ahead()).await?;
+    let sandbox = open.facts.sandbox_name.clone().or(offline_sandbox);
+    let context = SandboxContext::load(
+        sandbox,
+        open.facts.org_id.as_deref(),
+        config,
+        &args.snapshot,
+        args.no_snapshot,
+        args.tenant.allow_other_host,
+    )?;
+    open.warnings.extend(context.warnings.iter().cloned());
+    context.fill_run_args(&mut args);
+    let (clients, tenant_fields) = check_flags(&args)?;
+    args.tenant
+        .runtime_url
+        .as_ref()
+        .ok_or_else(missing_runtime_url)?;
     let mut journal = journal_for(&mut open, &step_flags).await?;
     let tenant = resolve_tenant(&open, &args.tenant)?;
     let (restore, unmapped, snapshot) = match &context.snapshot {
@@ -155,4 +161,37 @@ pub async fn run_org(
     let mut warnings = open.warnings.clone();
     warnings.extend(open.client.take_warnings());
     Ok((summary, warnings))
+}
+
+fn missing_runtime_url() -> Error {
+    Error::input(
+        "MissingRuntimeUrlError",
+        "run needs the tenant to point the org at: --runtime-url, the sandbox's runtimeUrl in the project config, or a snapshot of the sandbox taken before its refresh.",
+    )
+    .with_action("logik-refresh run -o <alias> --runtime-url https://<tenant>.<sector>.logik.io")
+    .with_action("Or record it once: logik-refresh config init -o <alias>")
+}
+
+/// The flags' Runtime Clients and field names, and their URLs checked, with no request sent.
+fn check_flags(args: &RunArgs) -> Result<(Vec<(String, String)>, FieldNames)> {
+    let clients = args
+        .clients
+        .iter()
+        .map(|c| parse_client(c))
+        .collect::<Result<Vec<_>>>()?;
+    let tenant_fields = FieldNames::checked(
+        args.tenant_fields.runtime_url_field.clone(),
+        args.tenant_fields.admin_url_field.clone(),
+    )?;
+    if let Some(runtime) = &args.tenant.runtime_url {
+        crate::org::tenant::parse_tenant_url(
+            runtime,
+            "--runtime-url",
+            args.tenant.allow_other_host,
+        )?;
+    }
+    if let Some(admin) = &args.tenant.admin_url {
+        crate::org::tenant::parse_tenant_url(admin, "--admin-url", args.tenant.allow_other_host)?;
+    }
+    Ok((clients, tenant_fields))
 }

@@ -6,36 +6,56 @@ use crate::cli::project::SnapshotFlags;
 use crate::cli::run::RunArgs;
 use crate::project::{LoadedConfig, sandbox_username};
 use crate::protocol::Result;
-use crate::snapshot::{RowLevel, Snapshot};
+use crate::snapshot::{RowLevel, Snapshot, Wanted};
 use std::path::PathBuf;
+
+/// Which snapshot the flags ask for.
+pub fn wanted(flags: &SnapshotFlags) -> Wanted<'_> {
+    Wanted {
+        file: flags.snapshot.as_deref(),
+        named_sandbox: flags.snapshot_of.as_deref(),
+        accept_edited: flags.accept_edited_snapshot,
+    }
+}
 
 /// The sandbox's name, its config entry's file and its snapshot.
 pub struct SandboxContext {
     pub sandbox: Option<String>,
     pub config: Option<LoadedConfig>,
     pub snapshot: Option<(PathBuf, Snapshot)>,
+    /// What finding the snapshot has to say (an older file without checksum, an edited one
+    /// accepted).
+    pub warnings: Vec<String>,
 }
 
 impl SandboxContext {
+    /// The context of sandbox `sandbox` (the org `org_id`): its config entry and the snapshot
+    /// taken before its refresh, whose values are checked here, before any request.
     pub fn load(
         sandbox: Option<String>,
+        org_id: Option<&str>,
         config: Option<LoadedConfig>,
         flags: &SnapshotFlags,
         no_snapshot: bool,
+        allow_other_host: bool,
     ) -> Result<SandboxContext> {
-        let snapshot = if no_snapshot {
+        let found = if no_snapshot {
             None
         } else {
-            crate::snapshot::find(
-                sandbox.as_deref(),
-                flags.snapshot.as_deref(),
-                flags.snapshot_of.as_deref(),
-            )?
+            crate::snapshot::find(sandbox.as_deref(), org_id, &wanted(flags))?
+        };
+        if let Some(found) = &found {
+            crate::snapshot::check_values(&found.snapshot, &found.path, allow_other_host)?;
+        }
+        let (snapshot, warnings) = match found {
+            Some(found) => (Some((found.path, found.snapshot)), found.warnings),
+            None => (None, Vec::new()),
         };
         Ok(SandboxContext {
             sandbox,
             config,
             snapshot,
+            warnings,
         })
     }
 

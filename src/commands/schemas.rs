@@ -111,7 +111,7 @@ pub fn all() -> Vec<(&'static str, Value)> {
             "snapshot",
             titled(
                 schema_for!(crate::snapshot::Snapshot).to_value(),
-                "A sandbox's snapshot (logik-refresh snapshot; <state dir>/snapshots/<sandbox>.json)",
+                "A sandbox's snapshot (logik-refresh snapshot; <state dir>/snapshots/<sandbox>/<org ID>.json)",
             ),
         ),
         (
@@ -121,6 +121,10 @@ pub fn all() -> Vec<(&'static str, Value)> {
         (
             "snapshot-diff",
             envelope::<crate::commands::snapshot::SnapshotDiffResult>("snapshot diff"),
+        ),
+        (
+            "snapshot-list",
+            envelope::<crate::commands::snapshot_list::SnapshotListResult>("snapshot list"),
         ),
         (
             "config-init",

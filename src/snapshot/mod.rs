@@ -4,11 +4,14 @@
 //! `FullName` (the Metadata API name, `Admin` for System Administrator, the same in every
 //! language) beside the name the org showed (translated into the running user's language, for
 //! people to read), a user by username.
-//! The file holds no secret; it is written mode 600 into `<state dir>/snapshots/<sandbox>.json`.
+//! The file holds no secret; it is written mode 600 into
+//! `<state dir>/snapshots/<sandbox>/<org ID>.json` (see [`store`]), with a checksum of its
+//! content: a file changed since is refused unless the user says it was on purpose.
 
 pub mod compare;
 pub mod profiles;
 pub mod remap;
+pub mod store;
 pub mod take;
 
 use crate::fsutil::{create_private_dir, write_atomic};
@@ -17,7 +20,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
-pub const SCHEMA_VERSION: u32 = 1;
+/// 2: per org ID, with a checksum. Files of version 1 (no checksum) are still read.
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
@@ -31,7 +35,7 @@ pub enum SnapshotKind {
 pub struct Snapshot {
     /// Always `sandbox-snapshot`.
     pub kind: SnapshotKind,
-    #[schemars(extend("const" = 1))]
+    #[schemars(extend("enum" = [1, 2]))]
     pub schema_version: u32,
     /// The sandbox's name (`uat`): a snapshot is used only for the sandbox of that name.
     pub sandbox_name: String,
@@ -53,6 +57,11 @@ pub struct Snapshot {
     pub provisioning_user: Option<UserSnapshot>,
     /// Installed managed packages that matter here.
     pub packages: Vec<PackageSnapshot>,
+    /// `sha256:` and the hex SHA-256 of the rest of the snapshot (this field left out), as
+    /// compact JSON: a file edited since it was taken no longer matches. Absent in version 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^sha256:[0-9a-f]{64}$"))]
+    pub checksum: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -139,11 +148,78 @@ pub struct PackageSnapshot {
     pub version: Option<String>,
 }
 
-/// Where a sandbox's snapshot is kept.
-pub fn default_path(sandbox: &str) -> Result<PathBuf> {
-    Ok(crate::fsutil::state_dir()?
-        .join("snapshots")
-        .join(format!("{}.json", sandbox.to_ascii_lowercase())))
+/// The checksum of a snapshot's content: everything but the checksum itself.
+pub fn content_checksum(snapshot: &Snapshot) -> String {
+    let mut bare = snapshot.clone();
+    bare.checksum = None;
+    let bytes = serde_json::to_vec(&bare).expect("snapshots serialize");
+    let digest = ring::digest::digest(&ring::digest::SHA256, &bytes);
+    format!("sha256:{}", hex::encode(digest.as_ref()))
+}
+
+/// The error for a snapshot file changed since it was taken.
+pub fn edited_error(path: &Path, why: &str) -> Error {
+    Error::input(
+        "EditedSnapshotError",
+        format!(
+            "{} was changed since it was taken ({why}): its values were not used, and nothing was changed.",
+            path.display()
+        ),
+    )
+    .with_action("Take a new snapshot of the sandbox before its next refresh: logik-refresh snapshot -o <alias>")
+    .with_action("If you changed it on purpose and checked every value, add --accept-edited-snapshot.")
+}
+
+/// Whether the snapshot is as it was taken: its checksum matches its content. A version 1 file
+/// (no checksum) is used with a warning; a changed one is refused unless `accept_edited`
+/// (`--accept-edited-snapshot`), then used with a warning. Either way its values still pass
+/// [`check_values`].
+pub fn check_sealed(
+    snapshot: &Snapshot,
+    path: &Path,
+    accept_edited: bool,
+) -> Result<Option<String>> {
+    let why = match &snapshot.checksum {
+        Some(sum) if *sum == content_checksum(snapshot) => return Ok(None),
+        None if snapshot.schema_version == 1 => {
+            return Ok(Some(format!(
+                "{} was taken by an older version and has no checksum: a change to it cannot be detected (its values are still checked). Take a new snapshot before the next refresh.",
+                path.display()
+            )));
+        }
+        Some(_) => "its checksum does not match its content",
+        None => "its checksum was removed",
+    };
+    if accept_edited {
+        return Ok(Some(format!(
+            "{} was changed since it was taken ({why}); used because of --accept-edited-snapshot.",
+            path.display()
+        )));
+    }
+    Err(edited_error(path, why))
+}
+
+/// The values a snapshot would have `run` write pass exactly the checks a `--runtime-url`
+/// passes ([`crate::org::tenant::parse_tenant_url`], `--allow-other-host` included): a
+/// `javascript:` URL, a foreign host, a control character is refused before anything is sent.
+pub fn check_values(snapshot: &Snapshot, path: &Path, allow_other_host: bool) -> Result<()> {
+    for row in snapshot.tenant_setting.iter().flatten() {
+        let label = crate::protocol::output::escape_inline(&compare::row_label(row));
+        for (field, value) in [
+            ("runtimeUrl", &row.runtime_url),
+            ("adminUrl", &row.admin_url),
+        ] {
+            if let Some(url) = value {
+                crate::org::tenant::parse_tenant_url(
+                    url,
+                    &format!("{} ({label}) {field}", path.display()),
+                    allow_other_host,
+                )
+                .map_err(|e| e.with_action("Take a new snapshot of the sandbox before its next refresh, or restore without it: --no-snapshot."))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Writes the snapshot (mode 600, atomically); the folder is created private.
@@ -156,14 +232,23 @@ pub fn save(snapshot: &Snapshot, path: &Path) -> Result<()> {
             )
         })?;
     }
-    let mut text = serde_json::to_string_pretty(snapshot).expect("snapshots serialize");
+    let mut sealed = snapshot.clone();
+    sealed.checksum = Some(content_checksum(&sealed));
+    let mut text = serde_json::to_string_pretty(&sealed).expect("snapshots serialize");
     text.push('\n');
     write_atomic(path, text.as_bytes(), true)
 }
 
 /// Reads a snapshot file: a regular file, bounded, checked against its schema.
 pub fn load(path: &Path) -> Result<Snapshot> {
-    let value = crate::project::read_project_file(path)?;
+    let shown = path.display().to_string();
+    let bytes = crate::fsutil::read_bounded(path).map_err(|e| {
+        Error::input(
+            "SnapshotReadError",
+            format!("Could not read the snapshot {shown}: {e}."),
+        )
+    })?;
+    let value = crate::case::validate::parse_json_document(&bytes, &shown)?;
     let violations = crate::case::validate::schema_violations(
         &schemars::schema_for!(Snapshot).to_value(),
         &value,
@@ -184,28 +269,52 @@ pub fn load(path: &Path) -> Result<Snapshot> {
     })
 }
 
-/// The snapshot to use for `sandbox`: the file named (refused when it is another sandbox's,
-/// unless `named_sandbox` says which), else the sandbox's own when it exists.
+/// A snapshot found for a sandbox, with what to tell the user about it.
+pub struct Found {
+    pub path: PathBuf,
+    pub snapshot: Snapshot,
+    pub warnings: Vec<String>,
+}
+
+/// Which snapshot to use.
+pub struct Wanted<'a> {
+    /// `--snapshot FILE`.
+    pub file: Option<&'a Path>,
+    /// `--snapshot-of NAME`: the sandbox the file was taken of.
+    pub named_sandbox: Option<&'a str>,
+    /// `--accept-edited-snapshot`.
+    pub accept_edited: bool,
+}
+
+/// The snapshot to use for `sandbox` (the org `current_org`): the file named (refused when it
+/// is another sandbox's, unless `named_sandbox` says which), else the newest one kept for the
+/// sandbox that was taken of another org ID (before the refresh, see
+/// [`store::newest_before_refresh`]). Either is refused when changed since it was taken.
 pub fn find(
     sandbox: Option<&str>,
-    file: Option<&Path>,
-    named_sandbox: Option<&str>,
-) -> Result<Option<(PathBuf, Snapshot)>> {
-    let path = match (file, sandbox) {
-        (Some(file), _) => file.to_path_buf(),
+    current_org: Option<&str>,
+    wanted: &Wanted,
+) -> Result<Option<Found>> {
+    let sandbox = sandbox
+        .map(|name| crate::path_part::PathPart::sandbox(name, "The org's sandbox name"))
+        .transpose()?;
+    let (path, snapshot, warning) = match (wanted.file, &sandbox) {
+        (Some(file), _) => {
+            let snapshot = load(file)?;
+            let warning = check_sealed(&snapshot, file, wanted.accept_edited)?;
+            (file.to_path_buf(), snapshot, warning)
+        }
         (None, Some(sandbox)) => {
-            let path = default_path(sandbox)?;
-            if !path.exists() {
-                return Ok(None);
+            match store::newest_before_refresh(sandbox, current_org, wanted.accept_edited)? {
+                Some(found) => found,
+                None => return Ok(None),
             }
-            path
         }
         (None, None) => return Ok(None),
     };
-    let snapshot = load(&path)?;
     let same = |name: &str| snapshot.sandbox_name.eq_ignore_ascii_case(name);
-    let explicitly_named = named_sandbox.is_some_and(same);
-    if let Some(named) = named_sandbox
+    let explicitly_named = wanted.named_sandbox.is_some_and(same);
+    if let Some(named) = wanted.named_sandbox
         && !same(named)
     {
         return Err(Error::input(
@@ -218,7 +327,7 @@ pub fn find(
         ));
     }
     match sandbox {
-        Some(sandbox) if !same(sandbox) && !explicitly_named => Err(Error::input(
+        Some(sandbox) if !same(sandbox.as_str()) && !explicitly_named => Err(Error::input(
             "SnapshotSandboxMismatchError",
             format!(
                 "{} is a snapshot of sandbox {}, but the org is sandbox {sandbox}: it was not used.",
@@ -230,7 +339,11 @@ pub fn find(
             "To restore {}'s values into {sandbox} on purpose, add --snapshot-of {}.",
             snapshot.sandbox_name, snapshot.sandbox_name
         ))),
-        _ => Ok(Some((path, snapshot))),
+        _ => Ok(Some(Found {
+            path,
+            snapshot,
+            warnings: warning.into_iter().collect(),
+        })),
     }
 }
 

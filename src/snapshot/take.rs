@@ -230,6 +230,7 @@ pub async fn take(open: &OpenOrg, sandbox: &str, wanted: &TenantUsers) -> Result
             .collect(),
         provisioning_user,
         packages,
+        checksum: None,
     })
 }
 

@@ -336,3 +336,21 @@ pub fn assert_valid(schema_name: &str, value: &Value) {
         "{schema_name} schema violations: {errors:#?}\nin {value:#}"
     );
 }
+
+/// Where `snapshot -o uat` keeps the snapshot of org `org_id` (one file per org ID).
+pub fn snapshot_path(sandbox: &Sandbox, org_id: &str) -> PathBuf {
+    sandbox
+        .state()
+        .join("snapshots/uat")
+        .join(format!("{org_id}.json"))
+}
+
+/// Writes a snapshot a test changed as `snapshot` itself would have written it, with the
+/// checksum of its content: the snapshot of an org that was in that state.
+pub fn write_sealed_snapshot(path: &Path, value: &Value) {
+    let mut snapshot: logik_refresh::snapshot::Snapshot =
+        serde_json::from_value(value.clone()).unwrap();
+    snapshot.checksum = None;
+    snapshot.checksum = Some(logik_refresh::snapshot::content_checksum(&snapshot));
+    std::fs::write(path, serde_json::to_string_pretty(&snapshot).unwrap()).unwrap();
+}

@@ -28,6 +28,7 @@ mod sandboxes;
 mod schemas;
 mod secrets;
 mod sf_plugin;
+mod snapshot_guard;
 mod snapshot_languages;
 mod step_call;
 mod steps;

@@ -93,7 +93,7 @@ fn a_snapshot_restores_every_tenant_row_after_the_refresh_with_no_tenant_flags()
     assert_eq!(taken.code, 0, "{}\n{}", taken.stdout, taken.stderr);
     let out = taken.json();
     assert_valid("snapshot-take", &out);
-    let file = sandbox.state().join("snapshots/uat.json");
+    let file = snapshot_path(&sandbox, logik_org_emulator::SEED_ORG_ID);
     assert_eq!(out["result"]["file"], file.display().to_string());
     let saved: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
     assert_valid("snapshot", &saved);
@@ -184,7 +184,7 @@ fn a_snapshot_of_another_sandbox_is_refused_unless_named() {
     assert_eq!(taken.code, 0, "{}", taken.stderr);
     let mut snapshot: Value = serde_json::from_str(&std::fs::read_to_string(&qa).unwrap()).unwrap();
     snapshot["sandboxName"] = json!("qa");
-    std::fs::write(&qa, serde_json::to_string(&snapshot).unwrap()).unwrap();
+    write_sealed_snapshot(&qa, &snapshot);
     let refused = run(sandbox.cmd(&[
         "run",
         "-o",
@@ -548,7 +548,7 @@ fn snapshot_diff_text_escapes_control_characters_from_org_data() {
     prepare_sandbox(&emulator, &sandbox);
     let taken = run(sandbox.cmd(&["snapshot", "-o", "uat", "--json"]));
     assert_eq!(taken.code, 0, "{}\n{}", taken.stdout, taken.stderr);
-    let file = sandbox.state().join("snapshots/uat.json");
+    let file = snapshot_path(&sandbox, logik_org_emulator::SEED_ORG_ID);
     let mut saved: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
     for row in saved["tenantSetting"].as_array_mut().unwrap() {
         if row["owner"] == "bob@acme.com.uat" {
@@ -557,7 +557,7 @@ fn snapshot_diff_text_escapes_control_characters_from_org_data() {
             row["owner"] = json!("bob\u{1b}[31m@acme.com.uat\n  [tenant-urls] forged");
         }
     }
-    std::fs::write(&file, serde_json::to_string(&saved).unwrap()).unwrap();
+    write_sealed_snapshot(&file, &saved);
     emulator.with_state(|state| {
         let table = state
             .store_mut(false)
@@ -575,7 +575,15 @@ fn snapshot_diff_text_escapes_control_characters_from_org_data() {
             }
         }
     });
-    let out = run(sandbox.cmd(&["snapshot", "diff", "-o", "uat"]));
+    // Not refreshed: the snapshot of the org itself is compared only when named.
+    let out = run(sandbox.cmd(&[
+        "snapshot",
+        "diff",
+        "-o",
+        "uat",
+        "--snapshot",
+        file.to_str().unwrap(),
+    ]));
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
     assert!(!out.stdout.contains('\u{1b}'), "{:?}", out.stdout);
     assert!(!out.stdout.contains('\u{7}'), "{:?}", out.stdout);

@@ -93,14 +93,14 @@ fn prepare_and_snapshot(emulator: &Emulator, sandbox: &Sandbox) -> Value {
     });
     let taken = run(sandbox.cmd(&["snapshot", "-o", "uat", "--json"]));
     assert_eq!(taken.code, 0, "{}\n{}", taken.stdout, taken.stderr);
-    let file = sandbox.state().join("snapshots/uat.json");
-    let saved: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    let saved: Value =
+        serde_json::from_str(&std::fs::read_to_string(snapshot_file(sandbox)).unwrap()).unwrap();
     assert_valid("snapshot", &saved);
     saved
 }
 
 fn snapshot_file(sandbox: &Sandbox) -> std::path::PathBuf {
-    sandbox.state().join("snapshots/uat.json")
+    snapshot_path(sandbox, logik_org_emulator::SEED_ORG_ID)
 }
 
 #[test]
@@ -185,11 +185,7 @@ fn a_profile_row_whose_full_name_is_gone_is_reported_not_restored() {
             row["ownerFullName"] = json!("Acme_Retired_Admins");
         }
     }
-    std::fs::write(
-        snapshot_file(&sandbox),
-        serde_json::to_string_pretty(&saved).unwrap(),
-    )
-    .unwrap();
+    write_sealed_snapshot(&snapshot_file(&sandbox), &saved);
     let new_org = emulator.refresh("uat");
     let fixed = run(sandbox.cmd(&["run", "-o", "uat", "--json"]));
     let summary = fixed.json();
@@ -225,6 +221,9 @@ fn an_older_snapshot_without_full_names_is_restored_by_name_with_a_warning() {
         .as_object_mut()
         .unwrap()
         .remove("profileFullName");
+    // As an older version wrote it: version 1, no checksum.
+    saved["schemaVersion"] = json!(1);
+    saved.as_object_mut().unwrap().remove("checksum");
     let text = serde_json::to_string_pretty(&saved).unwrap();
     std::fs::write(snapshot_file(&sandbox), text).unwrap();
     let new_org = emulator.refresh("uat");
