@@ -4,10 +4,10 @@ use crate::common::*;
 use logik_org_emulator::{Emulator, SHADOW_TENANT_URL};
 use serde_json::{Value, json};
 
-const TENANT: &str = "https://acme-uat.test.logik.io";
-const BOB_TENANT: &str = "https://acme-bob.test.logik.io";
+pub(crate) const TENANT: &str = "https://acme-uat.test.logik.io";
+pub(crate) const BOB_TENANT: &str = "https://acme-bob.test.logik.io";
 
-fn setup() -> (Emulator, Sandbox) {
+pub(crate) fn setup() -> (Emulator, Sandbox) {
     let emulator = emulator();
     let sandbox = Sandbox::new();
     sandbox.sf_auth_store("v1", &format!("{}/", emulator.base_url()));
@@ -15,7 +15,7 @@ fn setup() -> (Emulator, Sandbox) {
 }
 
 /// The CPQ Tenant rows as (owner's profile name or username, or "org"; runtime URL).
-fn tenant_rows(emulator: &Emulator) -> Vec<(String, String)> {
+pub(crate) fn tenant_rows(emulator: &Emulator) -> Vec<(String, String)> {
     let profiles = emulator.records("Profile");
     let users = emulator.records("User");
     let name_of = |id: &str| -> String {
@@ -50,7 +50,7 @@ fn tenant_rows(emulator: &Emulator) -> Vec<(String, String)> {
 }
 
 /// The sandbox as its admin left it: pointed at its tenant, and a user row for bob.
-fn prepare_sandbox(emulator: &Emulator, sandbox: &Sandbox) {
+pub(crate) fn prepare_sandbox(emulator: &Emulator, sandbox: &Sandbox) {
     let out = run(sandbox.cmd(&[
         "run",
         "-o",

@@ -5,74 +5,20 @@
 //! the config and the snapshot as `-o` does.
 
 use crate::common::*;
-use logik_org_emulator::{Emulator, SEED_ACCESS_TOKEN, SEED_ORG_ID, SHADOW_TENANT_URL};
+use crate::sandboxes::{BOB_TENANT, TENANT, prepare_sandbox, setup, tenant_rows};
+use logik_org_emulator::{Emulator, SEED_ACCESS_TOKEN, SEED_ORG_ID};
 use serde_json::{Value, json};
 use std::path::Path;
 
-const TENANT: &str = "https://acme-uat.test.logik.io";
-const BOB_TENANT: &str = "https://acme-bob.test.logik.io";
-
-fn setup() -> (Emulator, Sandbox) {
-    let emulator = emulator();
-    let sandbox = Sandbox::new();
-    sandbox.sf_auth_store("v1", &format!("{}/", emulator.base_url()));
-    (emulator, sandbox)
-}
-
-/// The sandbox as its admin left it (pointed at its tenant, a user row for bob), then its
-/// snapshot; returns the snapshot file.
+/// The sandbox as its admin left it (see [`prepare_sandbox`]), then its snapshot; returns the
+/// snapshot file.
 fn prepare_and_snapshot(emulator: &Emulator, sandbox: &Sandbox) -> std::path::PathBuf {
-    let out = run(sandbox.cmd(&[
-        "run",
-        "-o",
-        "uat",
-        "--runtime-url",
-        TENANT,
-        "--no-runtime-clients",
-        "--json",
-    ]));
-    assert_eq!(out.code, 68, "{}\n{}", out.stdout, out.stderr);
-    emulator.with_state(|state| {
-        let bob = state.find_id("User", "Username", "bob@acme.com.uat").unwrap();
-        state
-            .insert_raw(
-                false,
-                "LGK__ConfigurationTenant__c",
-                json!({"SetupOwnerId": bob, "LGK__RuntimeUrl__c": BOB_TENANT, "LGK__TenantAdminEndpoint__c": BOB_TENANT}),
-            )
-            .unwrap();
-    });
+    prepare_sandbox(emulator, sandbox);
     let taken = run(sandbox.cmd(&["snapshot", "-o", "uat", "--json"]));
     assert_eq!(taken.code, 0, "{}\n{}", taken.stdout, taken.stderr);
     let file = snapshot_path(sandbox, SEED_ORG_ID);
     assert_eq!(taken.json()["result"]["file"], file.display().to_string());
     file
-}
-
-/// The CPQ Tenant rows as (owner: "org", a username or a profile ID; runtime URL), sorted.
-fn tenant_rows(emulator: &Emulator) -> Vec<(String, String)> {
-    let users = emulator.records("User");
-    let mut rows: Vec<(String, String)> = emulator
-        .records("LGK__ConfigurationTenant__c")
-        .iter()
-        .map(|r| {
-            let owner = r["SetupOwnerId"].as_str().unwrap();
-            let owner = if owner.starts_with("00D") {
-                "org".to_string()
-            } else {
-                users
-                    .iter()
-                    .find(|u| u["Id"] == owner)
-                    .and_then(|u| u["Username"].as_str())
-                    .unwrap_or(owner)
-                    .to_string()
-            };
-            let url = r["LGK__RuntimeUrl__c"].as_str().unwrap_or("").to_string();
-            (owner, url)
-        })
-        .collect();
-    rows.sort();
-    rows
 }
 
 fn read_json(path: &Path) -> Value {
@@ -184,19 +130,7 @@ fn a_snapshot_after_the_refresh_keeps_the_one_from_before() {
         fixed.json()["result"]["snapshot"]["file"],
         before.display().to_string()
     );
-    let mut expected: Vec<(String, String)> = rows_before
-        .into_iter()
-        .filter(|(owner, _)| owner != "org" && owner.contains('@'))
-        .collect();
-    expected.push(("org".to_string(), TENANT.to_string()));
-    let now = tenant_rows(&emulator);
-    for row in &expected {
-        assert!(now.contains(row), "{row:?} restored in {now:?}");
-    }
-    assert!(
-        now.iter().any(|(_, url)| url == SHADOW_TENANT_URL),
-        "the profile row is restored too: {now:?}"
-    );
+    assert_eq!(tenant_rows(&emulator), rows_before, "every row as before");
 }
 
 /// Snapshots of the older layout (`<state>/snapshots/<sandbox>.json`, version 1, no checksum)
