@@ -209,6 +209,19 @@ pub enum FaultKind {
     /// Does the request at once, then waits `ms` before answering at all: the window in which
     /// a client has written but not yet heard back (to test a process killed right there).
     SlowAnswer { ms: u64 },
+    /// Answers `status` (a 3xx) with `Location: location`, without doing the request (no
+    /// Salesforce behaviour: a hostile server or proxy, for the client's redirect rules).
+    Redirect { status: u16, location: String },
+    /// Does the request, then sets these fields in every query page of the answer (the answer
+    /// itself, or a composite's subrequest answers): `done: false` with a `nextRecordsUrl`
+    /// elsewhere or back at itself, `records` that are not rows (no Salesforce behaviour: a
+    /// hostile server, for the client's paging and reading rules).
+    PageFields {
+        set: serde_json::Map<String, serde_json::Value>,
+    },
+    /// Lets the first `skip` matching requests pass, then acts as `then` (a fault for a later
+    /// request that looks like an earlier one, such as a command's second composite).
+    Later { skip: u32, then: Box<FaultKind> },
 }
 
 pub(crate) struct Shared {

@@ -180,19 +180,48 @@ fn take_faults(
         if !fault_matches(f, method, path, &decoded) && !carried {
             continue;
         }
-        match &f.kind {
-            FaultKind::Latency { ms } => latency += Duration::from_millis(*ms),
+        let kind = match &mut f.kind {
+            FaultKind::Later { skip, .. } if *skip > 0 => {
+                *skip -= 1;
+                continue;
+            }
+            FaultKind::Later { then, .. } => (**then).clone(),
+            other => other.clone(),
+        };
+        match kind {
+            FaultKind::Latency { ms } => latency += Duration::from_millis(ms),
             other => {
                 if chosen.is_some() {
                     continue;
                 }
-                chosen = Some(other.clone());
+                chosen = Some(other);
             }
         }
         f.times -= 1;
     }
     sh.faults.retain(|f| f.times > 0);
     (latency, chosen)
+}
+
+/// `set` written into every query page of an answer (the answer, or a composite's subrequest
+/// bodies).
+fn set_page_fields(answer: &mut Value, set: &serde_json::Map<String, Value>) {
+    if let Some(items) = answer
+        .get_mut("compositeResponse")
+        .and_then(Value::as_array_mut)
+    {
+        for item in items {
+            if let Some(body) = item.get_mut("body") {
+                set_page_fields(body, set);
+            }
+        }
+    } else if let Some(page) = answer.as_object_mut()
+        && page.get("records").is_some_and(Value::is_array)
+    {
+        for (name, value) in set {
+            page.insert(name.clone(), value.clone());
+        }
+    }
 }
 
 fn collapse_slashes(path: &str) -> String {
@@ -329,6 +358,14 @@ async fn handle(
             push_log(&mut sh, record(401, authorized));
             return Ok(to_response(api::invalid_session(), None));
         }
+        Some(FaultKind::Redirect { status, location }) => {
+            let mut resp = api::sf_error(*status, "MOVED", "Moved", &[]);
+            resp.headers.push(("Location".into(), location.clone()));
+            let mut sh = lock(&shared);
+            let authorized = is_authorized(&sh);
+            push_log(&mut sh, record(*status, authorized));
+            return Ok(to_response(resp, None));
+        }
         Some(FaultKind::DropConnection { after_apply: false }) => {
             let mut sh = lock(&shared);
             let authorized = is_authorized(&sh);
@@ -387,6 +424,14 @@ async fn handle(
                 },
                 None,
             ))
+        }
+        Some(FaultKind::PageFields { set }) => {
+            let mut resp = resp;
+            if let Ok(mut answer) = serde_json::from_slice::<Value>(&resp.body) {
+                set_page_fields(&mut answer, &set);
+                resp.body = serde_json::to_vec(&answer).unwrap_or_default();
+            }
+            Ok(to_response(resp, None))
         }
         Some(FaultKind::SlowBody { ms }) => Ok(to_response(resp, Some(Duration::from_millis(ms)))),
         Some(FaultKind::SlowAnswer { ms }) => {
