@@ -90,6 +90,54 @@ pub fn scrub_json(value: &mut serde_json::Value) {
     }
 }
 
+/// Field names (JSON keys or form fields, any case, `_` or camelCase) whose values are secrets.
+const SECRET_FIELDS: [&str; 8] = [
+    "accesstoken",
+    "refreshtoken",
+    "clientsecret",
+    "sessionid",
+    "idtoken",
+    "password",
+    "sid",
+    "assertion",
+];
+
+/// Whether a JSON key or form field names a secret (`access_token`, `sessionId`, ...).
+pub fn is_secret_field(name: &str) -> bool {
+    let folded: String = name
+        .chars()
+        .filter(|c| *c != '_' && *c != '-')
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    SECRET_FIELDS.contains(&folded.as_str())
+}
+
+/// Holds ([`Secret::hold`]) every string under a secret field of a JSON answer (a token
+/// renewal's new `access_token`), so that nothing written afterwards shows it. An answer that is
+/// not JSON holds nothing.
+pub fn hold_secret_fields(body: &[u8]) {
+    fn walk(value: &serde_json::Value) {
+        use serde_json::Value;
+        match value {
+            Value::Object(map) => {
+                for (key, item) in map {
+                    match item {
+                        Value::String(text) if is_secret_field(key) => {
+                            Secret::new(text.as_str()).hold();
+                        }
+                        _ => walk(item),
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(walk),
+            _ => {}
+        }
+    }
+    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) {
+        walk(&value);
+    }
+}
+
 /// A Salesforce session ID is an org ID (`00D` + 12 or 15 characters), `!`, and a long opaque
 /// part; org IDs alone never carry the `!`, so nothing else is taken for one.
 fn scrub_session_ids(text: &str) -> String {

@@ -8,7 +8,8 @@ pub use super::composite::BatchRead;
 use super::error::network_error;
 pub use super::instance_url::{check_no_credentials, check_url_is_safe, parse_instance_url};
 use super::limits::{MAX_BODY_BYTES, too_large_error, within_deadline};
-use super::response::{Answer, api_usage_warnings, newest_version, read_answer, take_page};
+use super::origin::{check_same_origin, redirect_error};
+use super::response::{Answer, api_usage_warnings, newest_version, read_answer};
 pub use super::retry::RetryPolicy;
 use super::retry::env_u64;
 use super::trace::{self, Exchange};
@@ -222,22 +223,6 @@ impl Client {
         Ok(())
     }
 
-    /// The records of a query answer, following `nextRecordsUrl` to the last page.
-    pub(super) async fn rest_of_pages(&self, mut page: Value) -> Result<Vec<Value>> {
-        let mut records = Vec::new();
-        loop {
-            let (mut rows, next) = take_page(&mut page);
-            records.append(&mut rows);
-            match next {
-                Some(next) => {
-                    let url = self.url(&next)?;
-                    page = self.send(Method::GET, url, None, true).await?.body;
-                }
-                None => return Ok(records),
-            }
-        }
-    }
-
     pub(super) fn resolve(&self, path: &str) -> String {
         if path.starts_with("/services/") {
             path.to_string()
@@ -246,7 +231,23 @@ impl Client {
         }
     }
 
+    /// The URL of a path on the org. A path with `.` or `..` segments (an ID from outside
+    /// such as `../../x`) is refused rather than resolved to some other resource.
     pub(super) fn url(&self, path: &str) -> Result<Url> {
+        let route = path.split(['?', '#']).next().unwrap_or_default();
+        let dot = |segment: &str| {
+            let folded = segment.to_ascii_lowercase().replace("%2e", ".");
+            folded == "." || folded == ".."
+        };
+        if route.split(['/', '\\']).any(dot) {
+            return Err(Error::new(
+                "InvalidUrlError",
+                format!(
+                    "The request path {:?} has a `.` or `..` segment; it was not sent.",
+                    crate::protocol::output::escape_controls(route)
+                ),
+            ));
+        }
         self.instance_url
             .join(path)
             .map_err(|e| Error::new("InvalidUrlError", format!("Bad request path {path}: {e}")))
@@ -293,8 +294,9 @@ impl Client {
                     .body(bytes.clone()),
                 None => request,
             };
-            let answer = match self.exchange(request).await {
+            let answer = match self.exchange(request, Home::Org, what).await {
                 Ok(answer) => answer,
+                Err(Failure::Refused(err)) => return Err(err),
                 Err(Failure::TooLarge) => return Err(too_large_error(what)),
                 Err(Failure::Network(_)) if may_retry => {
                     tokio::time::sleep(self.retry.delay(attempt, None)).await;
@@ -338,9 +340,22 @@ impl Client {
     }
 
     /// One HTTP round trip: the answer's status, `Retry-After` and body (read up to
-    /// [`MAX_BODY_BYTES`]), traced when `--trace` asks.
-    async fn exchange(&self, request: reqwest::RequestBuilder) -> Result<Answered, Failure> {
+    /// [`MAX_BODY_BYTES`]), traced when `--trace` asks. Every request of the client passes
+    /// here: one going anywhere but `home`'s origin is refused before it is sent, and a
+    /// redirect is an error (none is followed).
+    async fn exchange(
+        &self,
+        request: reqwest::RequestBuilder,
+        home: Home<'_>,
+        what: &str,
+    ) -> Result<Answered, Failure> {
         let request = request.build().map_err(Failure::Network)?;
+        let (home_url, renewal) = match home {
+            Home::Org => (&self.instance_url, false),
+            Home::Login(url) => (url, true),
+        };
+        check_same_origin(request.url(), home_url, request.method().as_str())
+            .map_err(Failure::Refused)?;
         let started = Instant::now();
         // What the trace shows of the request, copied only when there is a trace.
         let sent = trace::enabled().then(|| {
@@ -351,12 +366,17 @@ impl Client {
             let head = (request.method().to_string(), request.url().clone());
             (head, request.headers().clone(), body)
         });
+        let sent_url = request.url().clone();
         self.requests.fetch_add(1, Ordering::Relaxed);
         let (status, response_headers, body) = match self.http.execute(request).await {
             Ok(mut response) => {
                 let status = response.status().as_u16();
                 let response_headers = response.headers().clone();
                 let body = read_bounded(&mut response).await;
+                if renewal && let Ok(body) = &body {
+                    // The new token is a secret before anything (the trace first) is written.
+                    crate::redacted::hold_secret_fields(body);
+                }
                 (Some(status), Some(response_headers), body)
             }
             Err(err) => (None, None, Err(Failure::Network(err))),
@@ -376,9 +396,19 @@ impl Client {
         }
         let body = body?;
         let response_headers = response_headers.unwrap_or_default();
+        let status = status.unwrap_or(0);
+        if (300..400).contains(&status) {
+            let location = response_headers
+                .get("location")
+                .and_then(|v| v.to_str().ok());
+            let url = sent_url;
+            return Err(Failure::Refused(redirect_error(
+                status, location, &url, what,
+            )));
+        }
         self.note_api_usage(&response_headers);
         Ok(Answered {
-            status: status.unwrap_or(0),
+            status,
             retry_after: response_headers
                 .get("retry-after")
                 .and_then(|v| v.to_str().ok())
@@ -455,8 +485,18 @@ fn http_client() -> Result<reqwest::Client> {
         .connect_timeout(Duration::from_millis(timeout.min(10_000)))
         .timeout(Duration::from_millis(timeout))
         .tls_backend_preconfigured(tls)
+        // No redirect is followed: one to another host would take the token there, and a 307
+        // or 308 would send a write twice. `exchange` turns a redirect into a clear error.
+        .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|e| setup_error(&e))
+}
+
+/// Where a request belongs: the org's instance URL, or (renewing a token) the login URL.
+#[derive(Clone, Copy)]
+enum Home<'a> {
+    Org,
+    Login(&'a Url),
 }
 
 /// An answer as received.
@@ -466,10 +506,12 @@ struct Answered {
     body: Vec<u8>,
 }
 
-/// Why no answer came: the network, or an answer past [`MAX_BODY_BYTES`].
+/// Why no answer came: the network, an answer past [`MAX_BODY_BYTES`], or the client's own
+/// rules (a foreign origin, a redirect).
 enum Failure {
     Network(reqwest::Error),
     TooLarge,
+    Refused(Error),
 }
 
 impl Failure {
@@ -477,6 +519,7 @@ impl Failure {
         match self {
             Failure::Network(e) => e.to_string(),
             Failure::TooLarge => format!("answer larger than {MAX_BODY_BYTES} bytes, not read"),
+            Failure::Refused(err) => err.message.clone(),
         }
     }
 }

@@ -5,7 +5,7 @@
 //! process holds as a secret or shaped like a session ID are replaced by `[REDACTED]`.
 
 use crate::protocol::{Error, Result};
-use crate::redacted::{REDACTED, scrub, scrub_json};
+use crate::redacted::{REDACTED, is_secret_field, scrub, scrub_json};
 use serde_json::{Map, Value, json};
 use std::fs::File;
 use std::io::Write;
@@ -24,18 +24,6 @@ const SECRET_HEADERS: [&str; 4] = [
     "cookie",
     "set-cookie",
     "proxy-authorization",
-];
-
-/// Field names (JSON keys or form fields, any case, `_` or camelCase) whose values are secrets.
-const SECRET_FIELDS: [&str; 8] = [
-    "accesstoken",
-    "refreshtoken",
-    "clientsecret",
-    "sessionid",
-    "idtoken",
-    "password",
-    "sid",
-    "assertion",
 ];
 
 /// Opens the trace file: created with mode 600 (an existing regular file is appended to and
@@ -153,35 +141,81 @@ fn headers(map: &reqwest::header::HeaderMap) -> Value {
     Value::Object(out)
 }
 
-/// A body as JSON when it is JSON, else as text (form fields redacted); cut when very long.
+/// A body as JSON when it is JSON, else as text (form fields and JSON-shaped secret fields
+/// redacted); cut when very long. A long JSON body is redacted as JSON before it is cut.
 fn body(bytes: &[u8]) -> Value {
     if bytes.is_empty() {
         return Value::Null;
     }
-    if bytes.len() <= MAX_TRACED_BODY
-        && let Ok(mut value) = serde_json::from_slice::<Value>(bytes)
-    {
-        redact_fields(&mut value);
-        return value;
+    let text = match serde_json::from_slice::<Value>(bytes) {
+        Ok(mut value) => {
+            redact_fields(&mut value);
+            if bytes.len() <= MAX_TRACED_BODY {
+                return value;
+            }
+            value.to_string()
+        }
+        Err(_) => redact_json_text(&redact_form(&String::from_utf8_lossy(bytes))),
+    };
+    if text.len() <= MAX_TRACED_BODY {
+        return Value::String(text);
     }
-    let cut = &bytes[..bytes.len().min(MAX_TRACED_BODY)];
-    let mut text = redact_form(&String::from_utf8_lossy(cut));
-    if cut.len() < bytes.len() {
-        text.push_str(&format!(
-            " [... {} more bytes not traced]",
-            bytes.len() - cut.len()
-        ));
+    let mut end = MAX_TRACED_BODY;
+    while !text.is_char_boundary(end) {
+        end -= 1;
     }
-    Value::String(text)
+    let mut cut = text[..end].to_string();
+    cut.push_str(&format!(
+        " [... {} more bytes not traced]",
+        text.len() - end
+    ));
+    Value::String(cut)
 }
 
-fn is_secret_field(name: &str) -> bool {
-    let folded: String = name
-        .chars()
-        .filter(|c| *c != '_' && *c != '-')
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
-    SECRET_FIELDS.contains(&folded.as_str())
+/// `"access_token" : "x"` -> `"access_token" : "[REDACTED]"` in text that is not (whole) JSON,
+/// such as a cut or damaged answer.
+fn redact_json_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('"') {
+        let Some(close) = string_end(&rest[open + 1..]).map(|i| open + 1 + i) else {
+            break;
+        };
+        let key = &rest[open + 1..close];
+        out.push_str(&rest[..=close]);
+        rest = &rest[close + 1..];
+        let after_colon = rest
+            .trim_start()
+            .strip_prefix(':')
+            .map(str::trim_start)
+            .filter(|v| v.starts_with('"'));
+        let Some(value) = after_colon.filter(|_| is_secret_field(key)) else {
+            continue;
+        };
+        out.push_str(&rest[..rest.len() - value.len()]);
+        out.push('"');
+        out.push_str(REDACTED);
+        out.push('"');
+        rest = match string_end(&value[1..]) {
+            Some(end) => &value[end + 2..],
+            None => "",
+        };
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Where the JSON string starting `text` (after its opening quote) ends: the unescaped `"`.
+fn string_end(text: &str) -> Option<usize> {
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        match c {
+            '"' if !escaped => return Some(i),
+            '\\' => escaped = !escaped,
+            _ => escaped = false,
+        }
+    }
+    None
 }
 
 fn redact_fields(value: &mut Value) {
@@ -217,6 +251,25 @@ fn redact_form(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secrets_leave_long_and_damaged_bodies() {
+        let padding = " ".repeat(MAX_TRACED_BODY + 10);
+        let long = format!(r#"{{"access_token":"NEWTOKEN1",{padding}"x":1}}"#);
+        let damaged = r#"{"a":"q\"x","access_token" : "NEWTOKEN2\"y","refresh_token":"NEWTOKEN3"#;
+        for bytes in [long.as_bytes(), damaged.as_bytes()] {
+            let text = body(bytes).to_string();
+            assert!(
+                !text.contains("NEWTOKEN"),
+                "{}",
+                &text[..text.len().min(300)]
+            );
+        }
+        assert_eq!(
+            redact_json_text(r#"{"id":"a","sessionId":"s1","b":"c"#),
+            r#"{"id":"a","sessionId":"[REDACTED]","b":"c"#
+        );
+    }
 
     #[test]
     fn secrets_leave_the_trace() {

@@ -4,7 +4,7 @@
 //! without it). An org authorized with JWT has no refresh token; for it, or when the org refuses
 //! the renewal, a fallback (sf itself) is asked for a fresh token and a warning says so.
 
-use super::{Client, Failure, network_error, too_large_error};
+use super::{Client, Failure, Home, network_error, too_large_error};
 use crate::protocol::{Error, Result};
 use crate::redacted::Secret;
 use reqwest::{StatusCode, Url};
@@ -140,8 +140,12 @@ impl Client {
         }
         let what = "POST /services/oauth2/token";
         let request = self.http.post(grant.token_url.clone()).form(&form);
-        let answer = match self.exchange(request).await {
+        let answer = match self
+            .exchange(request, Home::Login(&grant.token_url), what)
+            .await
+        {
             Ok(answer) => answer,
+            Err(Failure::Refused(err)) => return Err(Refusal::Failed(err)),
             Err(Failure::TooLarge) => return Err(Refusal::Failed(too_large_error(what))),
             Err(Failure::Network(e)) => return Err(Refusal::Failed(network_error(&e, what, 1))),
         };
