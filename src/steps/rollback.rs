@@ -5,7 +5,7 @@
 use super::{Change, ChangedRecord, Outcome, StepResult, guard_production};
 use crate::org::session::OpenOrg;
 use crate::protocol::{Error, Result};
-use crate::salesforce::tooling_write;
+use crate::salesforce::{record_ref, soql_quote, tooling_write};
 use crate::steps::journal::{Journal, JournalEntry, JournalEvent};
 use serde_json::{Map, Value};
 
@@ -111,14 +111,14 @@ pub async fn roll_back_changes(
                 Some(name) => tooling_write::update(&open.client, name, id, fields).await,
                 None => {
                     open.client
-                        .patch(&path(object, Some(id)), &Value::Object(fields.clone()))
+                        .patch(&path(object, Some(id))?, &Value::Object(fields.clone()))
                         .await
                 }
             },
             // A DELETE is retried when its answer is lost; a retry of one that had landed
             // answers 404: the record is gone, which is what was asked.
             Undo::Delete { object, id } => {
-                match open.client.delete(&path(object, Some(id))).await {
+                match open.client.delete(&path(object, Some(id))?).await {
                     Err(err) if err.code() == "NOT_FOUND" => Ok(()),
                     other => other,
                 }
@@ -143,16 +143,12 @@ pub async fn roll_back_changes(
     Ok(result)
 }
 
-/// `sobjects/<object>/<id>`, or the Tooling API's for `tooling:` objects.
-fn path(object: &str, id: Option<&str>) -> String {
-    let (api, name) = match object.strip_prefix("tooling:") {
-        Some(name) => ("tooling/sobjects", name),
-        None => ("sobjects", object),
-    };
-    match id {
-        Some(id) => format!("{api}/{name}/{id}"),
-        None => format!("{api}/{name}"),
-    }
+/// Where journal values come from, for messages.
+const FROM_JOURNAL: &str = "The journal";
+
+/// `sobjects/<object>/<id>` (or the Tooling API's), from journal values checked first.
+fn path(object: &str, id: Option<&str>) -> Result<String> {
+    record_ref::sobject_path(object, id, FROM_JOURNAL)
 }
 
 async fn plan_undo(
@@ -164,10 +160,11 @@ async fn plan_undo(
     let client = &open.client;
     match (&record.id, &record.field) {
         (Some(id), Some(field)) => {
+            let field = record_ref::checked_api_name(field, FROM_JOURNAL)?;
             let now = client
                 .get(&format!(
                     "{}?fields={field}",
-                    path(&record.object, Some(id))
+                    path(&record.object, Some(id))?
                 ))
                 .await?;
             let current = now.get(field).cloned().unwrap_or(Value::Null);
@@ -189,7 +186,7 @@ async fn plan_undo(
                 record: Some(record.clone()),
             });
             let mut fields = Map::new();
-            fields.insert(field.clone(), change.before.clone());
+            fields.insert(field.to_string(), change.before.clone());
             Ok(Some(Undo::Restore {
                 object: record.object.clone(),
                 id: id.clone(),
@@ -206,9 +203,12 @@ async fn plan_undo(
                 return Ok(None);
             };
             let object = record.object.trim_start_matches("tooling:");
+            let object = record_ref::checked_api_name(object, FROM_JOURNAL)?;
+            let owner = record_ref::checked_id(owner, FROM_JOURNAL)?;
             let rows = client
                 .query(&format!(
-                    "SELECT Id FROM {object} WHERE SetupOwnerId = '{owner}'"
+                    "SELECT Id FROM {object} WHERE SetupOwnerId = {}",
+                    soql_quote(owner)
                 ))
                 .await?;
             let Some(id) = rows
@@ -219,6 +219,7 @@ async fn plan_undo(
                 result.check(&change.target, true, "the created record is already gone");
                 return Ok(None);
             };
+            let id = record_ref::checked_id(id, "The org's answer")?;
             result.changes.push(Change {
                 target: change.target.clone(),
                 before: change.after.clone(),
