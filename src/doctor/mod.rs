@@ -12,6 +12,7 @@ mod local;
 mod org;
 mod readiness;
 mod report;
+mod said;
 mod sf;
 #[cfg(test)]
 mod tests;

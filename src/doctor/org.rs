@@ -110,7 +110,13 @@ pub(super) async fn check_org(args: &DoctorRequest) -> Result<(OrgReport, Vec<Do
                 ),
             ));
             checks.extend(package_checks(report.packages.as_ref()));
-            report.steps = step_readiness(&open.client, open.identity.username.as_deref()).await;
+            // A token from the environment comes without a username: the org told it.
+            let username = open
+                .identity
+                .username
+                .as_deref()
+                .or(facts.username.as_deref());
+            report.steps = step_readiness(&open.client, username).await;
             report.requests = open.client.request_count();
             checks.extend(report.steps.iter().map(step_line));
         }

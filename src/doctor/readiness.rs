@@ -25,6 +25,7 @@
 
 use super::DoctorCheck;
 use super::report::{CheckName, CheckStatus, StepReadiness};
+use super::said::Said;
 use crate::org::tenant::{TENANT_OBJECT, TenantFields, choose_fields, setting_fields};
 use crate::protocol::Error;
 use crate::salesforce::client::BatchRead;
@@ -302,9 +303,10 @@ pub(super) async fn step_readiness(client: &Client, username: Option<&str>) -> V
         }
     }
     let version = client.api_version().to_string();
+    let mut said = Said::default();
     STEPS
         .iter()
-        .map(|needs| readiness(needs, &describes, &permissions, &version))
+        .map(|needs| readiness(needs, &describes, &permissions, &version, &mut said))
         .collect()
 }
 
@@ -327,23 +329,35 @@ fn read_permissions(answer: Option<Result<Value, Error>>) -> Permissions {
     let rows = match answer {
         Some(Ok(Value::Array(rows))) => rows,
         Some(Err(err)) => return Err(err.message),
-        _ => return Err("the org gave no answer".into()),
+        Some(Ok(_)) => {
+            return Err("the org's PermissionSetAssignment answer is not a list of rows".into());
+        }
+        None => return Err("the org gave no answer".into()),
     };
     // Every user has their profile's assignment: none means no such user.
     if rows.is_empty() {
         return Err("the running user was not found".into());
     }
-    Ok(PERMISSIONS
-        .iter()
-        .map(|p| {
-            let granted = rows.iter().any(|row| {
-                row.pointer(&format!("/PermissionSet/{}", p.field()))
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false)
-            });
-            (*p, granted)
-        })
-        .collect())
+    // Salesforce answers every asked permission as true or false: anything else is a damaged
+    // answer, said as such (not read as "not granted").
+    let mut granted = Vec::new();
+    for p in PERMISSIONS {
+        let mut any = false;
+        for (i, row) in rows.iter().enumerate() {
+            match row.pointer(&format!("/PermissionSet/{}", p.field())) {
+                Some(Value::Bool(yes)) => any |= yes,
+                _ => {
+                    return Err(format!(
+                        "the org's PermissionSetAssignment answer is malformed: row {} has no true or false PermissionSet.{}",
+                        i + 1,
+                        p.field()
+                    ));
+                }
+            }
+        }
+        granted.push((p, any));
+    }
+    Ok(granted)
 }
 
 /// One step: every missing thing, and its fix.
@@ -352,6 +366,7 @@ fn readiness(
     describes: &Describes,
     permissions: &Permissions,
     version: &str,
+    said: &mut Said,
 ) -> StepReadiness {
     let mut missing: Vec<String> = Vec::new();
     let mut fixes: Vec<String> = Vec::new();
@@ -384,7 +399,8 @@ fn readiness(
             Some(Err(err)) => {
                 missing.push(format!(
                     "the describe of {} ({})",
-                    object.object, err.message
+                    object.object,
+                    said.once(&err.message)
                 ));
                 fixes.push(
                     "Run doctor again; if it persists, attach --trace FILE to a bug report.".into(),
@@ -409,7 +425,10 @@ fn readiness(
                 ));
             }
         }
-        Err(why) => missing.push(format!("the running user's permissions ({why})")),
+        Err(why) => missing.push(format!(
+            "the running user's permissions ({})",
+            said.once(why)
+        )),
     }
     let summary = if missing.is_empty() {
         let what = if checked.is_empty() {
