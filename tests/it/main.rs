@@ -12,6 +12,7 @@ mod flags_dir;
 mod guided;
 mod help;
 mod hostile;
+mod hostile_answers;
 mod hostile_files;
 mod hygiene;
 mod inspect;
