@@ -84,7 +84,9 @@ async fn run_take(args: SnapshotArgs) -> Result<CommandOutput> {
         })?;
     let sandbox = sandbox.as_str();
     let entry = config.as_ref().and_then(|c| c.sandbox(sandbox));
-    let snapshot = take(&open, sandbox, &TenantUsers::from_entry(entry, sandbox)).await?;
+    let mut snapshot = take(&open, sandbox, &TenantUsers::from_entry(entry, sandbox)).await?;
+    // Sealed here, so that a copy printed with --output - is as checkable as a saved one.
+    snapshot.checksum = Some(crate::snapshot::content_checksum(&snapshot));
     let path = match target {
         Some(crate::fsutil::OutputTarget::Stdout) => {
             let mut text = serde_json::to_string_pretty(&snapshot).expect("snapshots serialize");

@@ -105,7 +105,7 @@ pub fn run_list(args: SnapshotListArgs) -> Result<CommandOutput> {
         let state = match s.state {
             ListedState::Ok => "ok",
             ListedState::NoChecksum => "no checksum (older version)",
-            ListedState::Edited => "EDITED since taken",
+            ListedState::Edited => "changed since taken (refused unless --accept-edited-snapshot)",
             ListedState::Unreadable => "unreadable",
         };
         text.push_str(&format!(

@@ -355,3 +355,39 @@ fn the_ci_path_uses_the_project_config_and_the_snapshot() {
     assert_eq!(out.code, 68, "{}\n{}", out.stdout, out.stderr);
     assert_eq!(org_default(&emulator)["LGK__RuntimeUrl__c"], config_tenant);
 }
+
+/// A snapshot printed with `--output -` carries its checksum too: saved by the shell, it is
+/// used like one the tool saved, and refused once changed.
+#[test]
+fn a_snapshot_printed_to_stdout_is_sealed_too() {
+    let (emulator, sandbox) = setup();
+    prepare_sandbox(&emulator, &sandbox);
+    let printed = run(sandbox.cmd(&["snapshot", "-o", "uat", "--output", "-"]));
+    assert_eq!(printed.code, 0, "{}", printed.stderr);
+    let file = sandbox.work().join("uat-before.json");
+    std::fs::write(&file, &printed.stdout).unwrap();
+    emulator.refresh("uat");
+    let file_arg = file.to_str().unwrap();
+    let diff = run(sandbox.cmd(&[
+        "snapshot",
+        "diff",
+        "-o",
+        "uat",
+        "--snapshot",
+        file_arg,
+        "--json",
+    ]));
+    assert_eq!(diff.code, 0, "{}\n{}", diff.stdout, diff.stderr);
+    std::fs::write(&file, printed.stdout.replace("acme-bob", "acme-eve")).unwrap();
+    let refused = run(sandbox.cmd(&[
+        "snapshot",
+        "diff",
+        "-o",
+        "uat",
+        "--snapshot",
+        file_arg,
+        "--json",
+    ]));
+    assert_eq!(refused.code, 2, "{}", refused.stdout);
+    assert_eq!(refused.json()["name"], "EditedSnapshotError");
+}

@@ -406,3 +406,56 @@ fn an_error_says_what_to_do_next() {
         [exit status: 2]
         "#);
 }
+
+/// `snapshot list` before and after a snapshot, and a snapshot changed since it was taken,
+/// refused with what to do next.
+#[test]
+fn snapshot_list_and_an_edited_snapshot_read_plainly() {
+    let (emulator, sandbox) = setup();
+    let none = run(sandbox.cmd(&["snapshot", "list"]));
+    let taken = run(sandbox.cmd(&["snapshot", "-o", "uat", "--json"]));
+    assert_eq!(taken.code, 0, "{}", taken.stderr);
+    let listed = run(sandbox.cmd(&["snapshot", "list"]));
+    let file = snapshot_path(&sandbox, logik_org_emulator::SEED_ORG_ID);
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(
+        &file,
+        text.replace("acme.test.logik.io", "evil.test.logik.io"),
+    )
+    .unwrap();
+    let edited = run(sandbox.cmd(&[
+        "snapshot",
+        "diff",
+        "-o",
+        "uat",
+        "--snapshot",
+        file.to_str().unwrap(),
+    ]));
+    let relisted = run(sandbox.cmd(&["snapshot", "list"]));
+    let url = emulator.base_url();
+    assert_transcript!(
+        [&none, &listed, &edited, &relisted]
+            .map(|out| transcript(&sandbox, &url, out))
+            .join("\n"),
+        @r#"
+        No snapshot is kept. Take one before a refresh: logik-refresh snapshot -o <alias>
+        [stderr]
+        [exit status: 0]
+        1 snapshot(s):
+          uat  org 00D5e000000AbCdEAK  taken [time]  ok  [tmp]/state/snapshots/uat/00D5e000000AbCdEAK.json
+        [stderr]
+        [exit status: 0]
+        [stderr]
+        Error (EditedSnapshotError): [tmp]/state/snapshots/uat/00D5e000000AbCdEAK.json was changed since it was taken (its checksum does not match its content): its values were not used, and nothing was changed.
+
+        Try this:
+          Take a new snapshot of the sandbox before its next refresh: logik-refresh snapshot -o <alias>
+          If you changed it on purpose and checked every value, add --accept-edited-snapshot.
+        [exit status: 2]
+        1 snapshot(s):
+          uat  org 00D5e000000AbCdEAK  taken [time]  changed since taken (refused unless --accept-edited-snapshot)  [tmp]/state/snapshots/uat/00D5e000000AbCdEAK.json
+        [stderr]
+        [exit status: 0]
+        "#
+    );
+}
