@@ -193,6 +193,20 @@ pub fn write_atomic(path: &Path, bytes: &[u8], private: bool) -> Result<()> {
     write_atomic_with(path, bytes, permissions)
 }
 
+/// Replaces an existing file atomically, keeping its mode (for a file of another program's,
+/// such as sf's auth file).
+pub fn write_atomic_keeping_mode(path: &Path, bytes: &[u8]) -> Result<()> {
+    let permissions = std::fs::metadata(path)
+        .map(|m| m.permissions())
+        .map_err(|e| {
+            Error::new(
+                "WriteError",
+                format!("Could not write {}: {e}", path.display()),
+            )
+        })?;
+    write_atomic_with(path, bytes, Some(permissions))
+}
+
 fn write_atomic_with(
     path: &Path,
     bytes: &[u8],

@@ -50,7 +50,7 @@ pub fn check_api_version(version: &str) -> Result<()> {
 }
 
 mod renewal;
-pub use renewal::{RefreshGrant, TokenFallback};
+pub use renewal::{RefreshGrant, Renewal, RenewalSink, TokenFallback};
 
 /// Where and as whom to talk to an org.
 #[derive(Debug, Clone)]
@@ -74,9 +74,8 @@ pub struct Client {
     token: RwLock<(u64, Secret)>,
     refresh: Option<RefreshGrant>,
     fallback: Option<TokenFallback>,
-    /// Held while renewing; keeps the failure of the last renewal (by token generation) so that
-    /// requests that failed together do not each try again.
-    refresh_lock: tokio::sync::Mutex<Option<(u64, Error)>>,
+    /// Held while renewing (see `renewal`).
+    refresh_lock: tokio::sync::Mutex<renewal::RenewalState>,
     retry: RetryPolicy,
     requests: AtomicU64,
     warnings: Mutex<Vec<String>>,
@@ -114,7 +113,7 @@ impl Client {
             token: RwLock::new((0, conn.access_token)),
             refresh: conn.refresh,
             fallback: conn.fallback,
-            refresh_lock: tokio::sync::Mutex::new(None),
+            refresh_lock: tokio::sync::Mutex::new(Default::default()),
             retry: RetryPolicy::from_env(),
             requests: AtomicU64::new(0),
             warnings: Mutex::new(Vec::new()),

@@ -14,7 +14,7 @@ pub mod response;
 pub mod retry;
 pub mod trace;
 
-pub use client::{Client, Connection, RefreshGrant, TokenFallback};
+pub use client::{Client, Connection, RefreshGrant, Renewal, RenewalSink, TokenFallback};
 pub mod ids;
 pub mod tooling_write;
 

@@ -10,9 +10,11 @@ use crate::protocol::{Error, Result};
 use crate::redacted::{Secret, is_redacted_placeholder};
 use crate::salesforce::client::{check_no_credentials, parse_instance_url};
 use crate::salesforce::ids::OrgId;
-use crate::salesforce::{Connection, RefreshGrant};
+use crate::salesforce::{Connection, RefreshGrant, Renewal, RenewalSink};
 use crate::sf::authfile::{StoredAuth, load_stored_auth};
+use crate::sf::authfile_store::{RenewedTokens, store_renewal};
 use crate::sf::config::configured_api_version;
+use crate::sf::crypto::SfKey;
 use crate::sf::home::{SfEnv, home_dir};
 use crate::sf::intake::PipedOrg;
 use crate::sf::keychain::sf_key;
@@ -157,7 +159,9 @@ pub fn connect(identity: &OrgIdentity) -> Result<(Connection, TokenSource)> {
                     }
                     let instance_url = stored.instance_url.clone();
                     let refresh = match &stored.refresh_token {
-                        Some(refresh_token) => Some(refresh_grant(&stored, refresh_token)?),
+                        Some(refresh_token) => {
+                            Some(refresh_grant(&stored, refresh_token, &key.key)?)
+                        }
                         None => None,
                     };
                     // sf renews a JWT org (no refresh token) with its private key, and may
@@ -282,8 +286,19 @@ fn connection(
 
 /// The refresh-token grant as sf sends it: the auth file's `clientId` (sf's default app when
 /// none), its `clientSecret` when stored, to the login URL the auth file records (the instance
-/// URL when it records none): the refresh token and the secret go to no other host.
-fn refresh_grant(stored: &StoredAuth, refresh_token: &Secret) -> Result<RefreshGrant> {
+/// URL when it records none): the refresh token and the secret go to no other host. A renewal
+/// is written back into the auth file (see `authfile_store`), so that sf keeps working when the
+/// org rotates refresh tokens.
+fn refresh_grant(stored: &StoredAuth, refresh_token: &Secret, key: &SfKey) -> Result<RefreshGrant> {
+    let (path, key) = (stored.path.clone(), key.clone());
+    let save = move |renewal: &Renewal| {
+        let tokens = RenewedTokens {
+            sent_refresh_token: &renewal.sent_refresh_token,
+            access_token: &renewal.access_token,
+            refresh_token: renewal.refresh_token.as_ref(),
+        };
+        store_renewal(&path, &key, &tokens).map(|_| ())
+    };
     let login = stored
         .login_url
         .clone()
@@ -298,6 +313,9 @@ fn refresh_grant(stored: &StoredAuth, refresh_token: &Secret) -> Result<RefreshG
             .unwrap_or_else(|| SF_DEFAULT_CLIENT_ID.to_string()),
         client_secret: stored.client_secret.clone(),
         refresh_token: refresh_token.clone(),
+        sink: Some(RenewalSink {
+            save: std::sync::Arc::new(save),
+        }),
     })
 }
 

@@ -187,8 +187,23 @@ pub fn decrypt_detailed(stored: &str, key: &SfKey) -> std::result::Result<Secret
         .map_err(|_| DecryptError::NotText)
 }
 
-/// Encrypts the way sf does, with a given IV (12 hex characters for v1, 24 for v2): for
-/// round-trip tests and for building test auth stores only; this tool never writes sf's files.
+/// Encrypts the way sf does (`Crypto.encrypt`), with a fresh random IV: 6 random bytes as 12 hex
+/// characters taken as text for a v1 key, 12 random bytes for a v2 key. For writing a renewal
+/// back into sf's auth file (`authfile_store`).
+pub fn encrypt_fresh(plain: &str, key: &SfKey) -> String {
+    use ring::rand::SecureRandom;
+    let mut bytes = [0u8; 12];
+    let len = match key {
+        SfKey::V1(_) => 6,
+        SfKey::V2(_) => 12,
+    };
+    ring::rand::SystemRandom::new()
+        .fill(&mut bytes[..len])
+        .expect("the system's random source");
+    encrypt(plain, key, &hex::encode(&bytes[..len]))
+}
+
+/// Encrypts the way sf does, with a given IV (12 hex characters for v1, 24 for v2).
 #[doc(hidden)]
 pub fn encrypt(plain: &str, key: &SfKey, iv_hex: &str) -> String {
     let aes_key = key.aes_key().expect("usable key");

@@ -2,6 +2,7 @@
 
 pub mod aliases;
 pub mod authfile;
+pub mod authfile_store;
 pub mod config;
 pub mod connect;
 pub mod crypto;

@@ -232,3 +232,92 @@ fn sf_itself_renews_the_auth_file_written_here_with_its_secret() {
         emulator.with_state(|s| s.token_expired = false);
     }
 }
+
+/// sf's auth store with a `version` key (v1 or v2) and the seeds' refresh token, encrypted as
+/// sf encrypts it.
+fn auth_store_with_refresh(sandbox: &Sandbox, instance_url: &str, version: &str) {
+    use logik_refresh::sf::crypto::{SfKey, encrypt};
+    sandbox.sf_auth_store(version, instance_url);
+    let key_json: Value = serde_json::from_str(&fixture(&format!("{version}-key.json"))).unwrap();
+    let key = SfKey::from_hex(key_json["key"].as_str().unwrap()).unwrap();
+    let iv = if version == "v1" {
+        "a1b2c3d4e5f6"
+    } else {
+        "00112233445566778899aabb"
+    };
+    let path = sandbox.home().join(".sfdx/admin@acme.com.uat.json");
+    let mut auth: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    auth["refreshToken"] = encrypt(logik_org_emulator::SEED_REFRESH_TOKEN, &key, iv).into();
+    auth["clientId"] = "PlatformCLI".into();
+    std::fs::write(&path, serde_json::to_string_pretty(&auth).unwrap()).unwrap();
+}
+
+/// sf's `connectedStatus` for the alias `uat`.
+fn sf_connected_status(sandbox: &Sandbox, sf_bin: &std::path::PathBuf) -> String {
+    let out = run(sf(
+        sandbox,
+        sf_bin,
+        &["org", "display", "-o", "uat", "--json"],
+    ));
+    let json: Value = serde_json::from_str(&out.stdout).unwrap_or_default();
+    json["result"]["connectedStatus"]
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("(none)\n{}\n{}", out.stdout, out.stderr))
+}
+
+#[test]
+fn rotated_refresh_token_is_stored_back_so_sf_stays_connected() {
+    // With Refresh Token Rotation, the tool's renewal invalidates the refresh token sf stored;
+    // the tool writes the new tokens back as sf would, and sf goes on: connected at once, and
+    // able to renew again itself with the stored (rotated) refresh token.
+    let Some(sf_bin) = real_sf() else { return };
+    for version in ["v1", "v2"] {
+        let emulator = emulator();
+        emulator.with_state(|s| s.rotate_refresh_tokens = true);
+        let sandbox = Sandbox::new();
+        auth_store_with_refresh(&sandbox, &format!("{}/", emulator.base_url()), version);
+        let auth_path = sandbox.home().join(".sfdx/admin@acme.com.uat.json");
+        let before: Value =
+            serde_json::from_str(&std::fs::read_to_string(&auth_path).unwrap()).unwrap();
+        expire_token(&emulator);
+
+        let out = run(sandbox.cmd(&["org", "inspect", "-o", "uat", "--json"]));
+        assert_eq!(out.code, 0, "{version}: {}\n{}", out.stdout, out.stderr);
+        assert_eq!(token_requests(&emulator), [200], "{version}: one renewal");
+        let rotated = emulator.with_state(|s| s.refresh_token.clone());
+        assert_ne!(rotated, logik_org_emulator::SEED_REFRESH_TOKEN);
+        let warnings = out.json()["warnings"].to_string();
+        assert!(!warnings.contains("auth file"), "{version}: {warnings}");
+
+        // Every field but the two tokens is as sf left it.
+        let after: Value =
+            serde_json::from_str(&std::fs::read_to_string(&auth_path).unwrap()).unwrap();
+        for (field, value) in before.as_object().unwrap() {
+            if field != "accessToken" && field != "refreshToken" {
+                assert_eq!(&after[field], value, "{version}: {field}");
+            }
+        }
+        assert!(
+            !sandbox
+                .home()
+                .join(".sfdx/admin@acme.com.uat.json.lock")
+                .exists()
+        );
+
+        assert_eq!(
+            sf_connected_status(&sandbox, &sf_bin),
+            "Connected",
+            "{version}"
+        );
+        // The session expires again: sf renews with the refresh token the tool stored.
+        emulator.clear_log();
+        emulator.with_state(|s| s.token_expired = true);
+        assert_eq!(
+            sf_connected_status(&sandbox, &sf_bin),
+            "Connected",
+            "{version}"
+        );
+        assert_eq!(token_requests(&emulator), [200], "{version}: sf renewed");
+    }
+}

@@ -8,6 +8,10 @@
 //!   `invalid_client` / `invalid client credentials`; an unknown or revoked refresh token with
 //!   `invalid_grant` / `expired access/refresh token` (Help, "OAuth 2.0 Authorization Errors",
 //!   `remoteaccess_oauth_flow_errors.htm`).
+//! - Refresh Token Rotation (same Help page; Knowledge article 005316711, "Force one-time-use
+//!   Refresh Tokens"): with rotation on, each renewal issues a new refresh token with the access
+//!   token and invalidates the one sent; any reuse of an invalidated one revokes the current
+//!   refresh token and all its access tokens, so the client must log in again.
 //! - JWT bearer flow (Help, "OAuth 2.0 JWT Bearer Flow for Server-to-Server Integration",
 //!   `remoteaccess_oauth_jwt_flow.htm`): `grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer`
 //!   and an RS256-signed `assertion` whose `iss` is the connected app's consumer key, `sub` the
@@ -67,11 +71,23 @@ fn refresh_grant(state: &mut OrgState, params: &[(String, String)]) -> ApiRespon
             return oauth_error("invalid_client", "invalid client credentials");
         }
     }
-    if state.refresh_token.is_empty() || get("refresh_token") != Some(state.refresh_token.as_str())
-    {
+    let sent = get("refresh_token");
+    if sent.is_some_and(|t| state.rotated_refresh_tokens.iter().any(|r| r == t)) {
+        // A rotated-out token came back: the whole family is revoked.
+        state.refresh_token.clear();
+        state.access_token.clear();
         return oauth_error("invalid_grant", "expired access/refresh token");
     }
-    issue_token(state, "refresh_token web api")
+    if state.refresh_token.is_empty() || sent != Some(state.refresh_token.as_str()) {
+        return oauth_error("invalid_grant", "expired access/refresh token");
+    }
+    let rotated = state.rotate_refresh_tokens.then(|| {
+        let new = format!("5Aep861{}", util::random_token(80));
+        let old = std::mem::replace(&mut state.refresh_token, new.clone());
+        state.rotated_refresh_tokens.push(old);
+        new
+    });
+    issue_token(state, "refresh_token web api", rotated)
 }
 
 fn jwt_grant(state: &mut OrgState, assertion: Option<&str>) -> ApiResponse {
@@ -137,17 +153,16 @@ fn jwt_grant(state: &mut OrgState, assertion: Option<&str>) -> ApiResponse {
     if !sub.eq_ignore_ascii_case(&state.username) {
         return oauth_error("invalid_grant", "user hasn't approved this consumer");
     }
-    issue_token(state, "web api")
+    issue_token(state, "web api", None)
 }
 
-/// A new access token for the running user; the old one stops working.
-fn issue_token(state: &mut OrgState, scope: &str) -> ApiResponse {
+/// A new access token for the running user (with the new refresh token when rotation issued
+/// one); the old access token stops working.
+fn issue_token(state: &mut OrgState, scope: &str, refresh_token: Option<String>) -> ApiResponse {
     let token = format!("{}!AQ4AQ{}", &state.org_id[..15], util::random_token(92));
     state.access_token = token.clone();
     state.token_expired = false;
-    ApiResponse::json(
-        200,
-        &json!({
+    let mut answer = json!({
             "access_token": token,
             "signature": format!("{}=", util::random_token(43).replace(['.', '_'], "A")),
             "scope": scope,
@@ -155,8 +170,11 @@ fn issue_token(state: &mut OrgState, scope: &str) -> ApiResponse {
             "id": format!("{}/id/{}/{}", state.instance_url, state.org_id, state.user_id),
             "token_type": "Bearer",
             "issued_at": util::now_ms().to_string(),
-        }),
-    )
+    });
+    if let Some(refresh_token) = refresh_token {
+        answer["refresh_token"] = refresh_token.into();
+    }
+    ApiResponse::json(200, &answer)
 }
 
 /// Base64 in the URL-safe alphabet, padding optional (JWT parts); the standard alphabet too

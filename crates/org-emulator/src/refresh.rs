@@ -111,6 +111,8 @@ impl OrgState {
         fresh.instance_url = self.instance_url.clone();
         fresh.access_token = self.access_token.clone();
         fresh.refresh_token = self.refresh_token.clone();
+        fresh.rotate_refresh_tokens = self.rotate_refresh_tokens;
+        fresh.rotated_refresh_tokens = self.rotated_refresh_tokens.clone();
         fresh.api_usage_start = self.api_usage_start;
         fresh.api_calls = self.api_calls;
         fresh.api_limit = self.api_limit;

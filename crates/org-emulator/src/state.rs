@@ -553,6 +553,12 @@ pub struct OrgState {
     /// Set by the `expire-token` fault: the current token is refused until a refresh.
     pub token_expired: bool,
     pub refresh_token: String,
+    /// Refresh Token Rotation (the connected app's or the org's setting): each renewal issues a
+    /// new refresh token and invalidates the one sent; sending an invalidated one again revokes
+    /// the current refresh token and its access tokens (see `auth.rs`). Off in the seeds.
+    pub rotate_refresh_tokens: bool,
+    /// Refresh tokens rotation invalidated: sent again, they revoke the whole family.
+    pub rotated_refresh_tokens: Vec<String>,
     /// The org's connected apps that token requests are checked against (none in the seeds:
     /// the seeds' refresh token belongs to sf's global `PlatformCLI` app, which has no secret).
     pub connected_apps: Vec<super::apps::ConnectedApp>,
@@ -598,6 +604,8 @@ impl OrgState {
             access_token: String::new(),
             token_expired: false,
             refresh_token: String::new(),
+            rotate_refresh_tokens: false,
+            rotated_refresh_tokens: Vec::new(),
             connected_apps: Vec::new(),
             api_usage_start: 0,
             api_calls: 0,

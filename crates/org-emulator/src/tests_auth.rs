@@ -146,3 +146,51 @@ async fn the_jwt_bearer_flow_checks_signature_issuer_audience_and_expiry() {
     let (s, _) = post_token(&emu, &[("grant_type", grant), ("assertion", &good)]).await;
     assert_eq!(s, 400);
 }
+
+#[tokio::test]
+async fn rotation_issues_a_new_refresh_token_and_reuse_revokes_the_family() {
+    let emu = start(Seed::RefreshedSandbox);
+    emu.with_state(|s| s.rotate_refresh_tokens = true);
+    let renew = |rt: String| {
+        let emu = &emu;
+        async move {
+            post_token(
+                emu,
+                &[
+                    ("grant_type", "refresh_token"),
+                    ("client_id", "PlatformCLI"),
+                    ("refresh_token", rt.as_str()),
+                ],
+            )
+            .await
+        }
+    };
+    let (s, first) = renew(SEED_REFRESH_TOKEN.to_string()).await;
+    assert_eq!(s, 200, "{first}");
+    let rotated = first["refresh_token"].as_str().unwrap().to_string();
+    assert_ne!(rotated, SEED_REFRESH_TOKEN);
+    // The new one renews (and rotates again).
+    let (s, second) = renew(rotated.clone()).await;
+    assert_eq!(s, 200, "{second}");
+    let current = second["refresh_token"].as_str().unwrap().to_string();
+    let access = second["access_token"].as_str().unwrap().to_string();
+    assert_eq!(data_status(&emu, &access).await, 200);
+    // An invalidated one sent again: refused, and the current refresh and access tokens go too.
+    let (s, v) = renew(SEED_REFRESH_TOKEN.to_string()).await;
+    assert_eq!((s, v["error"].as_str()), (400, Some("invalid_grant")));
+    assert_eq!(data_status(&emu, &access).await, 401);
+    assert_eq!(renew(current).await.0, 400);
+    // Without rotation, a renewal returns no refresh token (the one sent stays good).
+    let emu = start(Seed::RefreshedSandbox);
+    let (s, v) = post_token(
+        &emu,
+        &[
+            ("grant_type", "refresh_token"),
+            ("client_id", "PlatformCLI"),
+            ("refresh_token", SEED_REFRESH_TOKEN),
+        ],
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert!(v.get("refresh_token").is_none(), "{v}");
+}

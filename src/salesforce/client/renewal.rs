@@ -3,6 +3,10 @@
 //! `clientSecret` (a connected app with "Require Secret for Refresh Token Flow" refuses a renewal
 //! without it). An org authorized with JWT has no refresh token; for it, or when the org refuses
 //! the renewal, a fallback (sf itself) is asked for a fresh token and a warning says so.
+//!
+//! With Refresh Token Rotation on, the renewal answers a new refresh token and the one sent is
+//! dead: the new one is used for later renewals, and every renewal is handed to the grant's
+//! [`RenewalSink`] (sf's auth file), so that sf's own login keeps working.
 
 use super::{Client, Failure, Home, network_error, too_large_error};
 use crate::protocol::{Error, Result};
@@ -22,6 +26,39 @@ pub struct RefreshGrant {
     /// The connected app's consumer secret, when sf stored one with the org.
     pub client_secret: Option<Secret>,
     pub refresh_token: Secret,
+    /// Where a renewal is written back (sf's auth file the refresh token came from).
+    pub sink: Option<RenewalSink>,
+}
+
+/// What a renewal gave: the access token, and the new refresh token when the org rotated it.
+pub struct Renewal {
+    /// The refresh token the renewal was made with.
+    pub sent_refresh_token: Secret,
+    pub access_token: Secret,
+    pub refresh_token: Option<Secret>,
+}
+
+/// Stores a renewal; blocks (file IO under sf's lock).
+pub type SaveRenewal = dyn Fn(&Renewal) -> Result<()> + Send + Sync;
+
+/// Keeps the store the refresh token came from in step with a renewal.
+#[derive(Clone)]
+pub struct RenewalSink {
+    pub save: Arc<SaveRenewal>,
+}
+
+impl fmt::Debug for RenewalSink {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("RenewalSink")
+    }
+}
+
+/// Held while renewing: the failure of the last renewal (by token generation), so that requests
+/// that failed together do not each try again, and the refresh token rotation gave last.
+#[derive(Default)]
+pub(super) struct RenewalState {
+    last_failure: Option<(u64, Error)>,
+    rotated: Option<Secret>,
 }
 
 /// Another way to a fresh access token (sf renews it its own way), for when there is no refresh
@@ -53,31 +90,35 @@ impl Client {
     /// Renews the access token once. `seen` is the token generation the failed request used:
     /// when another request already renewed it, the new token is simply used.
     pub(super) async fn renew_token(&self, seen: u64) -> Result<()> {
-        let mut last_failure = self.refresh_lock.lock().await;
+        let mut state = self.refresh_lock.lock().await;
         if self.token.read().unwrap().0 != seen {
             return Ok(());
         }
-        if let Some((generation, err)) = last_failure.as_ref()
+        if let Some((generation, err)) = state.last_failure.as_ref()
             && *generation == seen
         {
             return Err(err.clone());
         }
-        let renewed = self.renew_now().await;
+        let renewed = self.renew_now(&mut state).await;
         if let Err(err) = &renewed {
-            *last_failure = Some((seen, err.clone()));
+            state.last_failure = Some((seen, err.clone()));
         }
         renewed
     }
 
-    async fn renew_now(&self) -> Result<()> {
+    async fn renew_now(&self, state: &mut RenewalState) -> Result<()> {
         let (name, reason) = match &self.refresh {
             None => (
                 "ExpiredAccessTokenError",
                 "there is no refresh token to renew it".to_string(),
             ),
-            Some(grant) => match self.refresh_grant(grant).await {
-                Ok(token) => {
-                    self.store_token(token);
+            Some(grant) => match self.refresh_grant(grant, state.rotated.as_ref()).await {
+                Ok(renewal) => {
+                    if let Some(rotated) = &renewal.refresh_token {
+                        state.rotated = Some(rotated.clone());
+                    }
+                    self.store_token(renewal.access_token.clone());
+                    self.keep_in_sink(grant, renewal).await;
                     return Ok(());
                 }
                 Err(Refusal::Failed(err)) => return Err(err),
@@ -122,6 +163,31 @@ impl Client {
         }
     }
 
+    /// Hands a renewal to the grant's sink; a failure there is a warning (the command goes on
+    /// with the new token) that says what sf needs.
+    async fn keep_in_sink(&self, grant: &RefreshGrant, renewal: Renewal) {
+        let Some(sink) = &grant.sink else { return };
+        let save = sink.save.clone();
+        let rotated = renewal.refresh_token.is_some();
+        let saved = tokio::task::spawn_blocking(move || save(&renewal))
+            .await
+            .unwrap_or_else(|e| Err(Error::new("AuthFileWriteError", e.to_string())));
+        if let Err(err) = saved {
+            let who = self.username.as_deref().unwrap_or("<alias>");
+            let consequence = if rotated {
+                format!(
+                    "the org rotated the refresh token, so sf's stored one no longer works: log in again with sf org login web -o {who}"
+                )
+            } else {
+                "sf renews its own token when it next needs to".to_string()
+            };
+            self.warnings.lock().unwrap().push(format!(
+                "{} The access token was renewed; {consequence}.",
+                err.message
+            ));
+        }
+    }
+
     fn store_token(&self, token: Secret) {
         let mut slot = self.token.write().unwrap();
         *slot = (slot.0 + 1, token);
@@ -129,11 +195,18 @@ impl Client {
 
     /// `grant_type=refresh_token` with the client ID, the secret when there is one, and the
     /// refresh token, to the login URL recorded with them.
-    async fn refresh_grant(&self, grant: &RefreshGrant) -> Result<Secret, Refusal> {
+    /// `rotated`: the refresh token an earlier renewal's rotation gave, sent instead of the
+    /// grant's own (which the org invalidated).
+    async fn refresh_grant(
+        &self,
+        grant: &RefreshGrant,
+        rotated: Option<&Secret>,
+    ) -> Result<Renewal, Refusal> {
+        let sent = rotated.unwrap_or(&grant.refresh_token).clone();
         let mut form = vec![
             ("grant_type", "refresh_token"),
             ("client_id", grant.client_id.as_str()),
-            ("refresh_token", grant.refresh_token.expose()),
+            ("refresh_token", sent.expose()),
         ];
         if let Some(secret) = &grant.client_secret {
             form.push(("client_secret", secret.expose()));
@@ -151,13 +224,21 @@ impl Client {
         };
         let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_GATEWAY);
         let text = String::from_utf8_lossy(&answer.body).into_owned();
-        let token = serde_json::from_str::<Value>(&text).ok().and_then(|v| {
-            v.get("access_token")
+        let parsed = serde_json::from_str::<Value>(&text).ok();
+        let field = |name: &str| {
+            parsed
+                .as_ref()
+                .and_then(|v| v.get(name))
                 .and_then(Value::as_str)
-                .map(str::to_string)
-        });
-        match token {
-            Some(token) if status.is_success() => Ok(Secret::held(token)),
+                .filter(|t| !t.is_empty())
+                .map(Secret::held)
+        };
+        match field("access_token") {
+            Some(access_token) if status.is_success() => Ok(Renewal {
+                refresh_token: field("refresh_token").filter(|new| new.expose() != sent.expose()),
+                sent_refresh_token: sent,
+                access_token,
+            }),
             _ => {
                 let scrubbed = crate::redacted::scrub(&text);
                 let answer = serde_json::from_str::<Value>(&scrubbed).ok();
