@@ -376,7 +376,10 @@ async fn real_username(client: &Client, info: &Value) -> Result<Option<String>> 
         return Ok(str_of(info, "preferred_username"));
     };
     let rows = client
-        .query(&format!("SELECT Username FROM User WHERE Id = '{user_id}'"))
+        .query(&format!(
+            "SELECT Username FROM User WHERE Id = {}",
+            crate::salesforce::soql_quote(&user_id)
+        ))
         .await?;
     Ok(rows
         .first()

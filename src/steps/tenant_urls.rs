@@ -11,6 +11,7 @@ use crate::org::tenant::{TenantUrl, choose_fields};
 use crate::protocol::{Error, Result};
 use crate::salesforce::checked_write::{Written, write_checked};
 use crate::salesforce::client::BatchRead;
+use crate::salesforce::record_ref;
 use crate::steps::journal::{Journal, JournalEntry, JournalEvent};
 use serde_json::{Map, Value, json};
 
@@ -432,15 +433,18 @@ async fn apply(
     writes: &[Write],
 ) -> Result<Vec<TenantRow>> {
     let client = &open.client;
-    let base = client.data_path("sobjects");
-    let subrequests: Vec<Value> = writes
-        .iter()
-        .enumerate()
-        .map(|(i, write)| match &write.row_id {
-            Some(id) => json!({"method": "PATCH", "url": format!("{base}/{}/{id}", setting.object), "referenceId": format!("row{i}"), "body": write.fields}),
-            None => json!({"method": "POST", "url": format!("{base}/{}", setting.object), "referenceId": format!("row{i}"), "body": write.fields}),
-        })
-        .collect();
+    let mut subrequests: Vec<Value> = Vec::with_capacity(writes.len());
+    for (i, write) in writes.iter().enumerate() {
+        // The object and row IDs come from the org's answers: checked before they are a path.
+        let path =
+            record_ref::sobject_path(&setting.object, write.row_id.as_deref(), "The org's answer")?;
+        let method = if write.row_id.is_some() {
+            "PATCH"
+        } else {
+            "POST"
+        };
+        subrequests.push(json!({"method": method, "url": client.data_path(&path), "referenceId": format!("row{i}"), "body": write.fields}));
+    }
     let reread = BatchRead::Query(setting.rows_query());
     let rows = client
         .write_then_read(subrequests, &reread, "POST composite (tenant rows)")

@@ -11,8 +11,8 @@
 use super::{Change, Outcome, StepResult, guard_production};
 use crate::org::session::OpenOrg;
 use crate::protocol::{Error, Result};
-use crate::salesforce::Client;
 use crate::salesforce::checked_write::write_checked;
+use crate::salesforce::{Client, record_ref, soql_quote};
 use crate::steps::journal::{Journal, JournalEntry, JournalEvent};
 use jiff::Timestamp;
 use serde_json::{Value, json};
@@ -64,7 +64,10 @@ async fn read_configurable(client: &Client) -> Result<Vec<Product>> {
 
 /// `LastModifiedDate` of these products, by ID.
 async fn read_times(client: &Client, ids: &[&str]) -> Result<HashMap<String, String>> {
-    let list: Vec<String> = ids.iter().map(|id| format!("'{id}'")).collect();
+    let mut list = Vec::with_capacity(ids.len());
+    for id in ids {
+        list.push(soql_quote(record_ref::checked_id(id, "The org's answer")?));
+    }
     let rows = client
         .query(&format!(
             "SELECT Id, LastModifiedDate FROM Product2 WHERE Id IN ({})",

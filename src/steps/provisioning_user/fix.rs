@@ -11,6 +11,7 @@ use crate::org::users::{ADMIN_PERMISSIONS_TEXT, OrgUser, admin_profile, users_fr
 use crate::protocol::{Error, Result};
 use crate::salesforce::checked_write::{Written, write_checked};
 use crate::salesforce::client::BatchRead;
+use crate::salesforce::record_ref;
 use crate::steps::journal::{Journal, JournalEntry, JournalEvent};
 use crate::steps::{Change, ChangedRecord, Outcome, StepResult, guard_production};
 use jiff::Timestamp;
@@ -107,7 +108,7 @@ pub(super) async fn check_and_fix(
     // The write carries its re-read (one composite, all or none): one round trip.
     let patch = json!({
         "method": "PATCH",
-        "url": client.data_path(&format!("sobjects/User/{}", user.id)),
+        "url": client.data_path(&record_ref::sobject_path("User", Some(&user.id), "The org's answer")?),
         "referenceId": "user",
         "body": Value::Object(fields.clone()),
     });
