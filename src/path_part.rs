@@ -53,8 +53,9 @@ impl PathPart {
     }
 
     /// A username as sf names its auth file (`<username>.json`), or `None` when it cannot be
-    /// one: empty, longer than Salesforce's 80 characters, starting with a dot (`.`, `..`, a
-    /// hidden file), or holding a path separator or control character.
+    /// one: empty, longer than Salesforce's 80 characters (Field Reference Guide: `Username`,
+    /// string, length 80), starting with a dot (`.`, `..`, a hidden file), or holding a path
+    /// separator or control character.
     pub fn username(name: &str) -> Option<PathPart> {
         let bad = name.is_empty()
             || name.chars().count() > 80

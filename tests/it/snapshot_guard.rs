@@ -391,3 +391,47 @@ fn a_snapshot_printed_to_stdout_is_sealed_too() {
     assert_eq!(refused.code, 2, "{}", refused.stdout);
     assert_eq!(refused.json()["name"], "EditedSnapshotError");
 }
+
+/// Two refreshes: the snapshot taken before the second one (of the org the first refresh made)
+/// is restored, not the older one, and neither is replaced.
+#[test]
+fn after_two_refreshes_the_newest_snapshot_from_before_is_restored() {
+    let (emulator, sandbox) = setup();
+    let first = prepare_and_snapshot(&emulator, &sandbox);
+    let second_org = emulator.refresh("uat");
+    let out = run(sandbox.cmd(&["run", "-o", "uat", "--no-runtime-clients", "--json"]));
+    assert_eq!(out.code, 68, "{}\n{}", out.stdout, out.stderr);
+    // Between the refreshes bob moves to another tenant; the snapshot records it.
+    let moved = "https://acme-bob2.test.logik.io";
+    emulator.with_state(|state| {
+        let bob = state
+            .find_id("User", "Username", "bob@acme.com.uat")
+            .unwrap();
+        let table = state
+            .store_mut(false)
+            .table_mut("LGK__ConfigurationTenant__c")
+            .unwrap();
+        for row in table.records.iter_mut() {
+            if row["SetupOwnerId"] == bob.as_str() {
+                row.insert("LGK__RuntimeUrl__c".into(), json!(moved));
+            }
+        }
+    });
+    let taken = run(sandbox.cmd(&["snapshot", "-o", "uat", "--json"]));
+    assert_eq!(taken.code, 0, "{}", taken.stderr);
+    let second = snapshot_path(&sandbox, &second_org);
+    assert!(second.is_file() && first.is_file());
+    let third_org = emulator.refresh("uat");
+    assert_ne!(third_org, second_org);
+    let out = run(sandbox.cmd(&["run", "-o", "uat", "--no-runtime-clients", "--json"]));
+    assert_eq!(out.code, 68, "{}\n{}", out.stdout, out.stderr);
+    assert_eq!(
+        out.json()["result"]["snapshot"]["file"],
+        second.display().to_string()
+    );
+    assert!(
+        tenant_rows(&emulator).contains(&("bob@acme.com.uat".to_string(), moved.to_string())),
+        "{:?}",
+        tenant_rows(&emulator)
+    );
+}
