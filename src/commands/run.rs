@@ -80,6 +80,12 @@ pub async fn run_org(
     let identity = identify(org_request(&step_flags.org)?)?;
     let offline_sandbox = OrgFacts::from_identity(&identity).sandbox_name;
     check_flags(&args)?;
+    // A snapshot named with --snapshot is the same whatever the org says: checked now.
+    if let Some(file) = &args.snapshot.snapshot {
+        let named = crate::snapshot::load(file)?;
+        crate::snapshot::check_sealed(&named, file, args.snapshot.accept_edited_snapshot)?;
+        crate::snapshot::check_values(&named, file, args.tenant.allow_other_host)?;
+    }
     // Without a tenant in the flags, the config or a snapshot, nothing is sent. Only the org
     // can tell more when a snapshot may be chosen once it said its ID, or when (a token from
     // the environment) only it can say its sandbox's name.

@@ -225,6 +225,23 @@ fn restored_values_are_checked_like_runtime_url() {
         assert!(err["message"].as_str().unwrap().contains(why), "{err:#}");
         assert!(!out.stdout.contains('\u{1b}'), "{:?}", out.stdout);
     }
+    // A file named with --snapshot is refused before any request.
+    let mut changed = original.clone();
+    add_row("javascript:alert(1)", "user", "bob@acme.com.uat")(&mut changed);
+    let named = sandbox.work().join("named.json");
+    write_sealed_snapshot(&named, &changed);
+    emulator.clear_log();
+    let out = run(sandbox.cmd(&[
+        "run",
+        "-o",
+        "uat",
+        "--snapshot",
+        named.to_str().unwrap(),
+        "--json",
+    ]));
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    assert_eq!(out.json()["name"], "InvalidTenantUrlError");
+    assert!(emulator.requests().is_empty(), "nothing was sent");
     // A foreign host passes with --allow-other-host, exactly as for --runtime-url.
     let foreign = add_row(
         "https://cpq.acme-internal.example",
