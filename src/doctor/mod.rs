@@ -10,6 +10,7 @@
 
 mod local;
 mod org;
+mod permissions;
 mod readiness;
 mod report;
 mod said;

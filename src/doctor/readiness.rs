@@ -7,70 +7,21 @@
 //! and `createable`/`updateable` say what this user may write (Object Reference, "Field
 //! Properties"; REST API, "sObject Describe").
 //!
-//! Permissions are the union of the user's profile and permission sets, read language-free in
-//! one query: `SELECT PermissionSet.Permissions* FROM PermissionSetAssignment WHERE
-//! Assignee.Username = ...`; a permission is granted when any row has it. That works because
-//! every profile owns a permission set holding its permissions (`PermissionSet.IsOwnedByProfile`,
-//! `ProfileId`) and every user is assigned their profile's one (Object Reference,
-//! `PermissionSet`, `sforce_api_objects_permissionset.htm`; Salesforce Help, Knowledge
-//! articles 000230980 and 000387815: "by default, all users have at least one permission set
-//! assignment to their profile"). A permission set group's assignment points at the group's
-//! own permission set, which "contains the aggregated permissions for the group" (muted ones
-//! left out), so groups count too (Object Reference, `PermissionSetAssignment`: "a user's
-//! assignment to a permission set or permission set group"). Reading `PermissionSetAssignment`
-//! needs View Setup and Configuration, Assign Permission Sets or Manage Users (its Special
-//! Access Rules); without them the org's error is shown as the permissions not being known.
-//! A session-based permission set (`HasActivationRequired`) is counted though a session may
-//! not have activated it.
+//! Permissions are the union of the user's profile and permission sets (`permissions.rs`).
 
 use super::DoctorCheck;
+use super::permissions::{Permission, Permissions, permission_reads, read_permissions};
 use super::report::{CheckName, CheckStatus, StepReadiness};
 use super::said::Said;
 use crate::org::tenant::{TENANT_OBJECT, TenantFields, choose_fields, setting_fields};
 use crate::protocol::Error;
+use crate::salesforce::Client;
 use crate::salesforce::client::BatchRead;
-use crate::salesforce::{Client, soql_quote};
 use crate::steps::{
     configurator_url, org_id, provisioning_user, refresh_token_user, runtime_clients, tenant_urls,
     touch_products, trusted_urls,
 };
 use serde_json::Value;
-
-/// A user permission a step's writes need.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Permission {
-    ApiEnabled,
-    ModifyAllData,
-    CustomizeApplication,
-    ManageUsers,
-}
-
-const PERMISSIONS: [Permission; 4] = [
-    Permission::ApiEnabled,
-    Permission::ModifyAllData,
-    Permission::CustomizeApplication,
-    Permission::ManageUsers,
-];
-
-impl Permission {
-    fn field(self) -> &'static str {
-        match self {
-            Permission::ApiEnabled => "PermissionsApiEnabled",
-            Permission::ModifyAllData => "PermissionsModifyAllData",
-            Permission::CustomizeApplication => "PermissionsCustomizeApplication",
-            Permission::ManageUsers => "PermissionsManageUsers",
-        }
-    }
-
-    fn label(self) -> &'static str {
-        match self {
-            Permission::ApiEnabled => "API Enabled",
-            Permission::ModifyAllData => "Modify All Data",
-            Permission::CustomizeApplication => "Customize Application",
-            Permission::ManageUsers => "Manage Users",
-        }
-    }
-}
 
 /// How a step uses a field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,6 +53,9 @@ struct StepNeeds {
     step: &'static str,
     objects: &'static [ObjectNeed],
     permissions: &'static [Permission],
+    /// Permissions one of the step's checks needs (with what that check tells): without them
+    /// the step still works, and says what it could not check.
+    check_permissions: &'static [(Permission, &'static str)],
     /// The oldest API version the step's requests work with.
     min_api: &'static str,
 }
@@ -118,6 +72,7 @@ const STEPS: &[StepNeeds] = &[
             fields: &[(Field::Named("Id"), Use::Read)],
         }],
         permissions: &[Permission::ApiEnabled],
+        check_permissions: &[],
         min_api: "44.0",
     },
     StepNeeds {
@@ -134,24 +89,28 @@ const STEPS: &[StepNeeds] = &[
             ],
         }],
         permissions: &[Permission::ApiEnabled, Permission::CustomizeApplication],
+        check_permissions: &[],
         min_api: "44.0",
     },
     StepNeeds {
         step: configurator_url::STEP,
         objects: &[],
         permissions: &[Permission::ApiEnabled],
+        check_permissions: &[],
         min_api: "44.0",
     },
     StepNeeds {
         step: refresh_token_user::STEP,
         objects: &[USER_READ],
         permissions: &[Permission::ApiEnabled],
+        check_permissions: &[(Permission::ManageUsers, FROZEN_CHECK)],
         min_api: "44.0",
     },
     StepNeeds {
         step: runtime_clients::STEP,
         objects: &[USER_READ],
         permissions: &[Permission::ApiEnabled],
+        check_permissions: &[(Permission::ManageUsers, FROZEN_CHECK)],
         min_api: "44.0",
     },
     StepNeeds {
@@ -175,6 +134,7 @@ const STEPS: &[StepNeeds] = &[
             ],
         }],
         permissions: &[Permission::ApiEnabled, Permission::ManageUsers],
+        check_permissions: &[],
         min_api: "44.0",
     },
     StepNeeds {
@@ -212,6 +172,7 @@ const STEPS: &[StepNeeds] = &[
             Permission::CustomizeApplication,
             Permission::ModifyAllData,
         ],
+        check_permissions: &[],
         min_api: "44.0",
     },
     StepNeeds {
@@ -227,9 +188,13 @@ const STEPS: &[StepNeeds] = &[
             ],
         }],
         permissions: &[Permission::ApiEnabled],
+        check_permissions: &[],
         min_api: "42.0",
     },
 ];
+
+/// What reading `UserLogin` (Manage Users, Object Reference `UserLogin`) tells.
+const FROZEN_CHECK: &str = "whether the user is frozen (UserLogin)";
 
 const USER_READ: ObjectNeed = ObjectNeed {
     object: "User",
@@ -257,9 +222,6 @@ fn objects_to_describe() -> Vec<(&'static str, bool)> {
 /// Each object's describe, by (object, tooling), or why it could not be read.
 type Describes<'a> = Vec<((&'a str, bool), Result<Value, Error>)>;
 
-/// The running user's permissions (profile and permission sets), or why they are not known.
-type Permissions = Result<Vec<(Permission, bool)>, String>;
-
 /// One readiness (and its check line) per step. Reads only: one Data API composite (describes and the user's
 /// permissions) and one Tooling API composite (describes).
 pub(super) async fn step_readiness(client: &Client, username: Option<&str>) -> Vec<StepReadiness> {
@@ -279,14 +241,17 @@ pub(super) async fn step_readiness(client: &Client, username: Option<&str>) -> V
                 BatchRead::Get(format!("{api}sobjects/{o}/describe"))
             })
             .collect();
-        let user_query = username.filter(|_| !tooling).map(permissions_query);
-        if let Some(soql) = &user_query {
-            reads.push(BatchRead::Query(soql.clone()));
+        let user_query = username
+            .filter(|_| !tooling)
+            .map(|u| permission_reads(u, client.api_version()));
+        if let Some(user_reads) = &user_query {
+            reads.extend(user_reads.iter().cloned());
         }
         match client.get_batch(tooling, &reads).await {
             Ok(mut answers) => {
                 if user_query.is_some() {
-                    permissions = read_permissions(answers.pop());
+                    let profile = answers.pop();
+                    permissions = read_permissions(answers.pop(), profile);
                 }
                 for (name, answer) in names.iter().zip(answers) {
                     describes.push(((*name, tooling), answer));
@@ -308,56 +273,6 @@ pub(super) async fn step_readiness(client: &Client, username: Option<&str>) -> V
         .iter()
         .map(|needs| readiness(needs, &describes, &permissions, &version, &mut said))
         .collect()
-}
-
-/// The user's permission set assignments (their profile's own one among them), with each
-/// set's permissions: one row per assignment.
-fn permissions_query(username: &str) -> String {
-    let fields: Vec<String> = PERMISSIONS
-        .iter()
-        .map(|p| format!("PermissionSet.{}", p.field()))
-        .collect();
-    format!(
-        "SELECT {} FROM PermissionSetAssignment WHERE Assignee.Username = {}",
-        fields.join(", "),
-        soql_quote(username)
-    )
-}
-
-/// A permission is granted when any of the user's permission sets grants it.
-fn read_permissions(answer: Option<Result<Value, Error>>) -> Permissions {
-    let rows = match answer {
-        Some(Ok(Value::Array(rows))) => rows,
-        Some(Err(err)) => return Err(err.message),
-        Some(Ok(_)) => {
-            return Err("the org's PermissionSetAssignment answer is not a list of rows".into());
-        }
-        None => return Err("the org gave no answer".into()),
-    };
-    // Every user has their profile's assignment: none means no such user.
-    if rows.is_empty() {
-        return Err("the running user was not found".into());
-    }
-    // Salesforce answers every asked permission as true or false: anything else is a damaged
-    // answer, said as such (not read as "not granted").
-    let mut granted = Vec::new();
-    for p in PERMISSIONS {
-        let mut any = false;
-        for (i, row) in rows.iter().enumerate() {
-            match row.pointer(&format!("/PermissionSet/{}", p.field())) {
-                Some(Value::Bool(yes)) => any |= yes,
-                _ => {
-                    return Err(format!(
-                        "the org's PermissionSetAssignment answer is malformed: row {} has no true or false PermissionSet.{}",
-                        i + 1,
-                        p.field()
-                    ));
-                }
-            }
-        }
-        granted.push((p, any));
-    }
-    Ok(granted)
 }
 
 /// One step: every missing thing, and its fix.
@@ -430,14 +345,44 @@ fn readiness(
             said.once(why)
         )),
     }
+    // A check the user's permissions leave out: the step works, and says what it cannot tell.
+    let mut limits: Vec<String> = Vec::new();
+    if let Ok(granted) = permissions {
+        for (permission, tells) in needs.check_permissions {
+            if !granted.iter().any(|(g, yes)| g == permission && *yes) {
+                limits.push(format!(
+                    "without {}, {tells} is not known",
+                    permission.label()
+                ));
+                fixes.push(format!(
+                    "Give the running user {} (profile or permission set) so that the step can tell {tells}.",
+                    permission.label()
+                ));
+            }
+        }
+    }
     let summary = if missing.is_empty() {
         let what = if checked.is_empty() {
             "nothing to write in the org".to_string()
         } else {
             checked.join(", ")
         };
-        let perms: Vec<&str> = needs.permissions.iter().map(|p| p.label()).collect();
-        format!("ready ({what}; {}; API {version})", perms.join(", "))
+        let mut perms: Vec<String> = needs
+            .permissions
+            .iter()
+            .map(|p| p.label().to_string())
+            .collect();
+        perms.extend(
+            needs
+                .check_permissions
+                .iter()
+                .map(|(p, tells)| format!("{} for {tells}", p.label())),
+        );
+        let mut summary = format!("ready ({what}; {}; API {version})", perms.join(", "));
+        for limit in &limits {
+            summary.push_str(&format!("; {limit}"));
+        }
+        summary
     } else {
         format!("missing {}", missing.join("; "))
     };
@@ -455,8 +400,11 @@ fn readiness(
 pub(super) fn step_line(readiness: &StepReadiness) -> DoctorCheck {
     DoctorCheck {
         name: CheckName::Step,
-        status: if readiness.ready {
+        // Ready with something to do: a check the step cannot make (see `check_permissions`).
+        status: if readiness.ready && readiness.actions.is_empty() {
             CheckStatus::Ok
+        } else if readiness.ready {
+            CheckStatus::Warning
         } else {
             CheckStatus::Error
         },

@@ -86,6 +86,9 @@ pub struct OrgUser {
     /// `UserLogin.IsFrozen`; `None` when the org has no login record for the user (or it was
     /// not read).
     pub is_frozen: Option<bool>,
+    /// Why `is_frozen` is not known, when the org refused the `UserLogin` read (it takes
+    /// Manage Users).
+    pub frozen_unknown: Option<String>,
 }
 
 impl OrgUser {
@@ -134,6 +137,7 @@ impl OrgUser {
                 .unwrap_or(false),
             profile,
             is_frozen: None,
+            frozen_unknown: None,
         }
     }
 }
@@ -260,7 +264,10 @@ pub fn user_reads(usernames: &[String]) -> [BatchRead; 2] {
     ]
 }
 
-/// The users from the answers to [`user_reads`], in that order.
+/// The users from the answers to [`user_reads`], in that order. A `UserLogin` read the org
+/// refuses leaves the frozen state not known, and says why: "To access this object, you need
+/// the UserPermissions.ManageUsers permission" (Object Reference, `UserLogin`), and an object
+/// the user may not see is answered as one that does not exist.
 pub fn users_from_answers(answers: Vec<Result<Value>>) -> Result<Vec<OrgUser>> {
     let mut answers = answers.into_iter();
     let mut rows = || -> Result<Vec<Value>> {
@@ -270,7 +277,17 @@ pub fn users_from_answers(answers: Vec<Result<Value>>) -> Result<Vec<OrgUser>> {
         }
     };
     let users = rows()?;
-    let logins = rows()?;
+    let (logins, unknown) = match rows() {
+        Ok(logins) => (logins, None),
+        Err(err) if is_no_access(&err) => (
+            Vec::new(),
+            Some(format!(
+                "reading UserLogin takes the Manage Users permission, which the running user lacks (the org answered {})",
+                err.code()
+            )),
+        ),
+        Err(err) => return Err(err),
+    };
     Ok(users
         .iter()
         .map(|record| {
@@ -279,9 +296,18 @@ pub fn users_from_answers(answers: Vec<Result<Value>>) -> Result<Vec<OrgUser>> {
                 .iter()
                 .find(|l| l.get("UserId").and_then(Value::as_str) == Some(user.id.as_str()))
                 .and_then(|l| l.get("IsFrozen").and_then(Value::as_bool));
+            user.frozen_unknown = unknown.clone();
             user
         })
         .collect())
+}
+
+/// The org's answers to a read of an object the running user may not see.
+pub fn is_no_access(err: &crate::protocol::Error) -> bool {
+    matches!(
+        err.code(),
+        "INVALID_TYPE" | "NOT_FOUND" | "INSUFFICIENT_ACCESS" | "INSUFFICIENT_ACCESS_OR_READONLY"
+    )
 }
 
 impl UserCache {

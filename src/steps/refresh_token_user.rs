@@ -67,7 +67,13 @@ pub async fn ensure_refresh_token_user(
         )
         .await;
     }
-    result.check("not frozen", true, "UserLogin.IsFrozen = false");
+    if let Some(why) = &user.frozen_unknown {
+        result.warnings.push(format!(
+            "Whether {username} is frozen is not known: {why}. Look in Setup > Users > {username} (a frozen user has an Unfreeze button), or run as a user with Manage Users."
+        ));
+    } else {
+        result.check("not frozen", true, "UserLogin.IsFrozen = false");
+    }
     let profile = user.profile_name().unwrap_or("unknown").to_string();
     if user.is_admin() {
         result.check(

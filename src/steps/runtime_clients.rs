@@ -98,6 +98,12 @@ pub async fn ensure_runtime_clients(
                     true,
                     format!("{} is active, ID {}", user.username, user.id),
                 );
+                if let Some(why) = &user.frozen_unknown {
+                    result.warnings.push(format!(
+                        "Whether {} is frozen is not known: {why}. A frozen user's client is refused: look in Setup > Users > {}.",
+                        user.username, user.username
+                    ));
+                }
                 values.push(ManualValue {
                     label: format!("{name}: Name"),
                     value: name.clone(),

@@ -258,3 +258,130 @@ fn a_permission_set_grants_what_the_profile_lacks() {
         assert_eq!(writes(&emulator), 0, "doctor is read-only");
     }
 }
+
+/// Takes `permissions` away from every profile of the org.
+fn revoke_from_profiles(emulator: &Emulator, permissions: &[&str]) {
+    emulator.with_state(|s| {
+        for profile in &mut s.data.table_mut("Profile").unwrap().records {
+            for permission in permissions {
+                profile.insert((*permission).into(), false.into());
+            }
+        }
+    });
+}
+
+/// Without Manage Users the steps that read `UserLogin` are ready, and doctor names Manage
+/// Users for their frozen check (a warning line, with the fix).
+#[test]
+fn doctor_names_manage_users_for_the_frozen_check() {
+    let emulator = emulator();
+    let (out, _sandbox) = doctor(&emulator);
+    let report = out.json();
+    for name in ["refresh-token-user", "runtime-clients"] {
+        let detail = line(&report, name)["detail"].as_str().unwrap();
+        assert!(
+            detail.contains("Manage Users for whether the user is frozen"),
+            "{detail}"
+        );
+    }
+    revoke_from_profiles(&emulator, &["PermissionsManageUsers"]);
+    let (out, _sandbox) = doctor(&emulator);
+    let report = out.json();
+    assert_valid("doctor", &report);
+    for name in ["refresh-token-user", "runtime-clients"] {
+        assert_eq!(step(&report, name)["ready"], true, "{name}: {report:#}");
+        let check = line(&report, name);
+        assert_eq!(check["status"], "warning", "{check:#}");
+        let detail = check["detail"].as_str().unwrap();
+        assert!(
+            detail.contains(
+                "without Manage Users, whether the user is frozen (UserLogin) is not known"
+            ),
+            "{detail}"
+        );
+        assert!(
+            check["actions"]
+                .to_string()
+                .contains("Give the running user Manage Users"),
+            "{check:#}"
+        );
+    }
+}
+
+/// A user without View Setup, Assign Permission Sets or Manage Users may not read
+/// `PermissionSetAssignment`: doctor falls back to the profile's permissions, read through
+/// `User`, instead of "permissions not known".
+#[test]
+fn without_the_permission_set_read_doctor_reads_the_profile() {
+    let emulator = emulator();
+    revoke_from_profiles(
+        &emulator,
+        &[
+            "PermissionsViewSetup",
+            "PermissionsManageUsers",
+            "PermissionsAssignPermissionSets",
+        ],
+    );
+    let (out, _sandbox) = doctor(&emulator);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    let report = out.json();
+    assert_valid("doctor", &report);
+    for name in [
+        "org-id",
+        "tenant-urls",
+        "trusted-urls",
+        "refresh-token-user",
+    ] {
+        assert_eq!(step(&report, name)["ready"], true, "{name}: {report:#}");
+    }
+    let provisioning = step(&report, "provisioning-user");
+    assert_eq!(
+        provisioning["missing"][0], "the permission Manage Users",
+        "{provisioning:#}"
+    );
+    assert!(
+        !report
+            .to_string()
+            .contains("the running user's permissions"),
+        "{report:#}"
+    );
+}
+
+/// Only assignments in force count: an inactive one, or one past its `ExpirationDate`, grants
+/// nothing; one that expires later does.
+#[test]
+fn inactive_and_expired_permission_set_assignments_grant_nothing() {
+    let emulator = emulator();
+    revoke_from_profiles(&emulator, &["PermissionsCustomizeApplication"]);
+    emulator.with_state(|s| {
+        let me = s.user_id.clone();
+        let grant = ["PermissionsCustomizeApplication"];
+        s.grant_permission_set_as(&me, "Logik_Inactive", &grant, false, None);
+        s.grant_permission_set_as(
+            &me,
+            "Logik_Expired",
+            &grant,
+            true,
+            Some("2020-01-01T00:00:00.000+0000"),
+        );
+    });
+    let (out, _sandbox) = doctor(&emulator);
+    let report = out.json();
+    let tenant = step(&report, "tenant-urls");
+    assert_eq!(tenant["ready"], false, "{tenant:#}");
+    assert_eq!(tenant["missing"][0], "the permission Customize Application");
+
+    emulator.with_state(|s| {
+        let me = s.user_id.clone();
+        s.grant_permission_set_as(
+            &me,
+            "Logik_Until_2099",
+            &["PermissionsCustomizeApplication"],
+            true,
+            Some("2099-01-01T00:00:00.000+0000"),
+        );
+    });
+    let (out, _sandbox) = doctor(&emulator);
+    let report = out.json();
+    assert_eq!(step(&report, "tenant-urls")["ready"], true, "{report:#}");
+}

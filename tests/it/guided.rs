@@ -238,3 +238,35 @@ fn refresh_token_user_refuses_a_frozen_admin() {
     );
     no_writes(&emulator);
 }
+
+/// A release manager without Manage Users may not read `UserLogin` (Object Reference,
+/// `UserLogin`): `refresh-token-user` and `runtime-clients` still guide (exit 68, not 1), and
+/// say the frozen state is not known and why.
+#[test]
+fn user_login_needs_manage_users_and_the_steps_still_guide_without_it() {
+    let (emulator, sandbox) = setup_with(Seed::RefreshedSandbox);
+    emulator.with_state(|s| {
+        let profiles = s.data.table_mut("Profile").unwrap();
+        for profile in &mut profiles.records {
+            profile.insert("PermissionsManageUsers".into(), false.into());
+        }
+    });
+    for args in [
+        &["refresh-token-user"][..],
+        &["runtime-clients", "--runtime-url", TENANT][..],
+    ] {
+        let out = step(&sandbox, args);
+        assert_eq!(out.code, 68, "{args:?}: {}\n{}", out.stdout, out.stderr);
+        let result = &out.json()["result"];
+        assert_eq!(result["outcome"], "manual", "{result:#}");
+        let warnings = result["warnings"].to_string();
+        assert!(
+            warnings.contains("Whether admin@acme.com.uat is frozen is not known")
+                && warnings.contains("Manage Users")
+                && warnings.contains("INVALID_TYPE"),
+            "{args:?}: {warnings}"
+        );
+        assert_valid("step-result", &out.json());
+    }
+    no_writes(&emulator);
+}

@@ -1085,8 +1085,9 @@ fn run_query(state: &mut OrgState, ctx: &Ctx, tooling: bool, q: &str) -> ApiResp
         Err(e) => return sf_error(400, e.code, &e.message, &[]),
     };
     let out = {
-        let store = state.store(tooling).at_version(ctx.major);
-        let data = state.store(false).at_version(ctx.major);
+        let hidden = crate::access::hidden_objects(state);
+        let store = crate::access::visible(state.store(tooling).at_version(ctx.major), &hidden);
+        let data = crate::access::visible(state.store(false).at_version(ctx.major), &hidden);
         let env = Env {
             store: &store,
             sobjects_url: ctx.sobjects_url(tooling),

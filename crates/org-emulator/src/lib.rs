@@ -8,6 +8,7 @@
 //! own tokio runtime, so synchronous tests can use it; other processes drive it through the
 //! control plane under `/__emulator/` (see the `server` module).
 
+mod access;
 mod api;
 mod apps;
 mod auth;

@@ -31,12 +31,13 @@ use super::state::{FieldSchema as F, FieldType as T, ObjectSchema, OrgState, Rec
 use super::util::make_id;
 
 /// The permission fields `Profile` and `PermissionSet` share here: (API name, label).
-pub const PERMISSIONS: [(&str, &str); 5] = [
+pub const PERMISSIONS: [(&str, &str); 6] = [
     ("PermissionsApiEnabled", "API Enabled"),
     ("PermissionsModifyAllData", "Modify All Data"),
     ("PermissionsViewSetup", "View Setup and Configuration"),
     ("PermissionsCustomizeApplication", "Customize Application"),
     ("PermissionsManageUsers", "Manage Users"),
+    ("PermissionsAssignPermissionSets", "Assign Permission Sets"),
 ];
 
 const SET: &str = "PermissionSet";
@@ -69,6 +70,12 @@ pub fn schemas() -> Vec<ObjectSchema> {
                 F::new("PermissionSetId", "Permission Set ID", T::Reference)
                     .read_only()
                     .refs(&[SET]),
+                F::new("IsActive", "Is Active", T::Boolean)
+                    .read_only()
+                    .since(52),
+                F::new("ExpirationDate", "Expires On", T::DateTime)
+                    .read_only()
+                    .since(52),
             ],
         )
         .read_only(),
@@ -98,6 +105,20 @@ impl OrgState {
         name: &str,
         permissions: &[&str],
     ) -> String {
+        self.grant_permission_set_as(user_id, name, permissions, true, None)
+    }
+
+    /// [`OrgState::grant_permission_set`] with the assignment's `IsActive` and
+    /// `ExpirationDate` (Salesforce's `YYYY-MM-DDThh:mm:ss.000+0000`): an inactive or expired
+    /// assignment grants nothing.
+    pub fn grant_permission_set_as(
+        &mut self,
+        user_id: &str,
+        name: &str,
+        permissions: &[&str],
+        active: bool,
+        expires: Option<&str>,
+    ) -> String {
         let id = fresh_id(self, SET, "0PS");
         let mut set = json!({"Id": id, "Name": name, "Label": name, "IsOwnedByProfile": false});
         for permission in permissions {
@@ -110,12 +131,22 @@ impl OrgState {
         if let Err(e) = self.insert_raw(
             false,
             ASSIGNMENT,
-            json!({"Id": assignment, "AssigneeId": user_id, "PermissionSetId": id}),
+            json!({"Id": assignment, "AssigneeId": user_id, "PermissionSetId": id,
+                   "IsActive": active, "ExpirationDate": expires}),
         ) {
             panic!("bad permission set assignment: {e}");
         }
         id
     }
+}
+
+/// Whether an assignment grants its permissions now: active (`IsActive`, "Indicates whether
+/// the assignment is active") and not past its `ExpirationDate` ("The date that the assignment
+/// ... expires for the specified user").
+pub(crate) fn in_force(state: &OrgState, assignment: &Record) -> bool {
+    let expires = text(assignment, "ExpirationDate");
+    assignment.get("IsActive") == Some(&Value::Bool(true))
+        && (expires.is_empty() || expires > state.now())
 }
 
 /// Keeps the profiles' permission sets in step with the profiles (one each, the same
@@ -218,7 +249,8 @@ pub fn sync(state: &mut OrgState) {
         });
         if !assigned {
             let id = fresh_id(state, ASSIGNMENT, "0Pa");
-            let row = json!({"Id": id, "AssigneeId": user, "PermissionSetId": set});
+            let row =
+                json!({"Id": id, "AssigneeId": user, "PermissionSetId": set, "IsActive": true});
             if let Err(e) = state.insert_raw(false, ASSIGNMENT, row) {
                 panic!("bad permission set assignment: {e}");
             }

@@ -69,6 +69,12 @@ fn data_schemas(logik: bool, cpq: bool) -> Vec<ObjectSchema> {
                 )
                 .unsortable(),
                 F::new("PermissionsManageUsers", "Manage Users", T::Boolean).unsortable(),
+                F::new(
+                    "PermissionsAssignPermissionSets",
+                    "Assign Permission Sets",
+                    T::Boolean,
+                )
+                .unsortable(),
             ],
         )
         .read_only(),
@@ -501,7 +507,7 @@ pub(crate) fn build(seed: Seed) -> OrgState {
         json!({"Name": "System Administrator", "UserType": "Standard",
                "PermissionsApiEnabled": true, "PermissionsModifyAllData": true,
                "PermissionsViewSetup": true, "PermissionsCustomizeApplication": true,
-               "PermissionsManageUsers": true}),
+               "PermissionsManageUsers": true, "PermissionsAssignPermissionSets": true}),
     );
     let standard = put(
         &mut s,

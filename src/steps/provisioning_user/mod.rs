@@ -210,6 +210,7 @@ mod tests {
                 ..Profile::default()
             }),
             is_frozen: None,
+            frozen_unknown: None,
         }
     }
 
