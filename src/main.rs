@@ -13,7 +13,7 @@
 
 use clap::error::ErrorKind;
 use logik_refresh::commands;
-use logik_refresh::protocol::output::{print_error, print_output};
+use logik_refresh::protocol::output::{self, print_error, print_output};
 use logik_refresh::protocol::{Error, ExitStatus, Format};
 
 #[cfg(any(not(all(target_os = "linux", target_env = "gnu")), test))]
@@ -85,7 +85,7 @@ fn usage_error(err: clap::Error, json: bool) -> ExitStatus {
             | ErrorKind::DisplayVersion
             | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
     ) {
-        let _ = err.print();
+        print_clap(&err);
         return if err.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
             ExitStatus::Usage
         } else {
@@ -107,8 +107,24 @@ fn usage_error(err: clap::Error, json: bool) -> ExitStatus {
             print_error(Format::Json, &error, "usage")
         }
         Format::Text => {
-            let _ = err.print();
+            print_clap(&err);
             ExitStatus::Usage
         }
     }
+}
+
+/// clap's help, version or usage error as clap prints it, except under the sf plugin: then
+/// plain text through the printer, whose usage lines say `sf logik ...`.
+fn print_clap(err: &clap::Error) {
+    use logik_refresh::protocol::program;
+    if program::invoked_as() == program::NAME {
+        let _ = err.print();
+        return;
+    }
+    let text = output::shown(&err.render().to_string());
+    let _ = if err.use_stderr() {
+        std::io::Write::write_all(&mut std::io::stderr().lock(), text.as_bytes())
+    } else {
+        std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes())
+    };
 }

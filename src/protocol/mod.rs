@@ -4,6 +4,7 @@ pub mod envelope;
 pub mod error;
 pub mod exit;
 pub mod output;
+pub mod program;
 
 pub use error::{Error, Result};
 pub use exit::ExitStatus;

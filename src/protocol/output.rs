@@ -6,6 +6,7 @@
 use super::envelope::{ErrorEnvelope, SuccessEnvelope};
 use super::error::Error;
 use super::exit::ExitStatus;
+use super::program;
 use crate::redacted::scrub;
 use serde::Serialize;
 use serde_json::Value;
@@ -130,7 +131,7 @@ pub fn print_error(format: Format, err: &Error, context: &str) -> ExitStatus {
             for warning in &err.warnings {
                 text.push_str(&format!("Warning: {}\n", escape_controls(warning)));
             }
-            let _ = writeln!(io::stderr().lock(), "{}", scrub(text.trim_end()));
+            let _ = writeln!(io::stderr().lock(), "{}", shown(text.trim_end()));
         }
     }
     err.exit
@@ -157,7 +158,7 @@ pub fn print_json_line<T: Serialize>(value: &T) -> bool {
 /// Progress and notes for people: stderr, never stdout, so pipes carry only data. Control
 /// characters are shown escaped, as in all text output.
 pub fn eprintln_quiet(text: &str) {
-    let _ = writeln!(io::stderr().lock(), "{}", scrub(&escape_controls(text)));
+    let _ = writeln!(io::stderr().lock(), "{}", shown(&escape_controls(text)));
 }
 
 /// Whether a character would act on a terminal instead of showing: C0 and C1 controls (ESC,
@@ -200,8 +201,14 @@ fn to_pretty<T: Serialize>(value: &T) -> String {
 
 fn write_stdout(text: &str) -> io::Result<()> {
     let mut stdout = io::stdout().lock();
-    stdout.write_all(scrub(text).as_bytes())?;
+    stdout.write_all(shown(text).as_bytes())?;
     stdout.flush()
+}
+
+/// What any text becomes on its way out: secrets scrubbed, and the commands its hints name
+/// shown as the user runs them (`sf logik ...` under the sf plugin).
+pub fn shown(text: &str) -> String {
+    program::name_commands(&scrub(text)).into_owned()
 }
 
 // Color for people: only on a terminal, never with NO_COLOR set (no-color.org) or TERM=dumb,
