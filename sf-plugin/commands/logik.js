@@ -1,27 +1,27 @@
 'use strict';
-// `sf logik <command> [flags]` runs `logik-refresh <command> [flags]`: every command, flag and
-// output of logik-refresh, from inside sf. A plain class with a static run is all oclif needs,
-// so the plugin needs no dependency but its platform package.
+// `sf logik <command> [flags]` runs `logik-refresh <command> [flags]`. This one class stands for
+// every command: the packaged plugin's oclif.manifest.json (scripts/package-npm.sh makes it from
+// the binary's own command tree) lists each one (`logik:org:inspect`, ...) with its flags, help
+// and examples, all pointing at this file, and oclif sets `id` to the one typed. A plain class
+// with a static run is all oclif needs, so the plugin needs no dependency but its platform
+// package.
 
 const { run } = require('../lib/run.js');
 
 class Logik {
-  static summary = 'Run logik-refresh from sf: sf logik <command> is logik-refresh <command>.';
+  static summary = 'Reconnect a refreshed Salesforce sandbox to its ServiceNow CPQ (Logik.ai) tenant.';
 
   static description =
-    'Reconnect a refreshed sandbox to its ServiceNow CPQ (Logik.ai) tenant. Every logik-refresh command, flag, exit code and JSON output works the same here. The binary is LOGIK_REFRESH_BIN, else the one in the package for this platform, else logik-refresh on PATH.';
+    'sf logik <command> runs logik-refresh <command>: every command, flag, exit code and JSON output is the same. sf logik --help lists the commands.';
 
-  static examples = [
-    'sf logik org inspect -o uat --json',
-    'sf logik run -o uat --runtime-url https://acme-uat.test.logik.io',
-    'sf logik step tenant-urls -o uat --runtime-url https://acme-uat.test.logik.io --dry-run',
-  ];
+  static examples = ['sf logik org inspect -o uat --json', 'sf logik run -o uat --runtime-url https://acme-uat.test.logik.io'];
 
-  // Every argument goes to logik-refresh as it is.
+  // Every argument goes to logik-refresh as it is; it checks them.
   static strict = false;
 
   static async run(argv) {
-    process.exitCode = await run(argv);
+    const words = (this.id || 'logik').split(':').slice(1);
+    process.exitCode = await run([...words, ...argv], { sf: true });
   }
 }
 

@@ -249,6 +249,9 @@ Examples:
   Install one page per command:
     logik-refresh man --out-dir ~/.local/share/man/man1 && man logik-refresh-run")]
     Man(ManArgs),
+    /// Every command, flag and example as JSON: what the sf plugin's manifest is made from.
+    #[command(hide = true)]
+    CommandTree,
 }
 
 #[derive(Debug, Args)]

@@ -2,6 +2,7 @@
 //! [`CommandOutput`](crate::protocol::CommandOutput); printing happens in one place.
 
 pub mod case;
+pub mod command_tree;
 pub mod completions;
 pub mod config;
 pub mod doctor;
@@ -41,6 +42,7 @@ pub fn context(cli: &Cli) -> &'static str {
         Command::Doctor(_) => "doctor",
         Command::Completions(_) => "completions",
         Command::Man(_) => "man",
+        Command::CommandTree => "command-tree",
     }
 }
 
@@ -97,5 +99,6 @@ async fn dispatch_command(cli: Cli, globals: Globals) -> Result<CommandOutput> {
         Command::Doctor(args) => doctor::cmd_doctor(args).await,
         Command::Completions(args) => completions::cmd_completions(args),
         Command::Man(args) => man::cmd_man(args),
+        Command::CommandTree => command_tree::cmd_command_tree(),
     }
 }
