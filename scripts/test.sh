@@ -8,8 +8,9 @@ cd "$(dirname "$0")/.."
 # What the tests that need a program run with, so none is skipped (in CI, CI=true, a skip is
 # a failure): jq drives the pipeline tests (post-refresh.sh); groff checks the man pages;
 # util-linux `script` gives a command a pseudo-terminal (prompts, color); gnome-keyring under dbus-run-session is a Secret Service,
-# keyutils' `keyctl session` a kernel keyring of its own. Installed with apt-get as root where
-# one is missing (a fresh Debian machine); elsewhere the tests say what to install.
+# keyutils' `keyctl session` a kernel keyring of its own. Only what is missing is installed, with
+# apt-get: as root, or through sudo (a hosted CI runner's user); nothing is installed, and apt is
+# not needed, where all of them are there.
 need=()
 command -v jq >/dev/null 2>&1 || need+=(jq)
 command -v groff >/dev/null 2>&1 || need+=(groff-base)
@@ -18,13 +19,16 @@ command -v dbus-run-session >/dev/null 2>&1 || need+=(dbus)
 command -v gnome-keyring-daemon >/dev/null 2>&1 || need+=(gnome-keyring)
 command -v keyctl >/dev/null 2>&1 || need+=(keyutils)
 if (( ${#need[@]} )); then
-  if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+  as_root=()
+  if [[ $(id -u) != 0 ]] && command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    as_root=(sudo -n)
+  fi
+  if command -v apt-get >/dev/null 2>&1 && [[ $(id -u) == 0 || ${#as_root[@]} -gt 0 ]]; then
     echo "installing: ${need[*]}" >&2
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >/dev/null
-    apt-get install -y -qq "${need[@]}" >/dev/null
+    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
   else
-    echo "missing (the tests that need them skip, or fail in CI): ${need[*]}" >&2
+    echo "missing, and no apt-get as root or through sudo to install them (the tests that need them skip, or fail in CI): ${need[*]}" >&2
   fi
 fi
 
