@@ -13,6 +13,10 @@
 #           number of HTTP requests (from the emulator's log); goal: the first run in at most 3
 #           round trips (4 requests: the Data and Tooling reads go together), a second in 1
 #   fleet:  20 sandboxes at once (20 emulators, 20 concurrent runs) vs one; goal <= 1.5x
+#   launcher: `logik-refresh --version` three ways: the binary, the npm launcher
+#           (sf-plugin/bin/logik-refresh.js with this binary as its platform package beside it,
+#           as npm lays them out) and `node -e 0` (Node.js starting and stopping: the floor of
+#           any launcher without an install script)
 #   all:    the same 20 sandboxes from ONE process, `run --all` over a project config naming them
 #           (each refreshed under its own name and logged in through sf), vs `run -o s1` alone;
 #           goal <= 1.2x, and the process's peak memory (the highest of the rounds). Medians of
@@ -21,7 +25,7 @@
 #
 # BENCH_PROFILE=debug uses the debug build already there (request counts and latency-bound
 # times are the same; the intake ratios are not). BENCH_ONLY=<part> (intake, online, size, run,
-# fleet, all; comma-separated) measures only those parts, e.g. BENCH_ONLY=all while working on
+# fleet, all, launcher; comma-separated) measures only those parts, e.g. BENCH_ONLY=all while working on
 # `run --all`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -83,6 +87,21 @@ if only online; then
 hyperfine -N --warmup 2 --min-runs 10 --style basic --export-json "$work/online.json" \
   -n "logik-refresh org inspect -o uat" "$bin/logik-refresh org inspect -o uat --json" \
   -n "sf org display" "$sf_bin org display --json -o uat" >&2
+fi
+
+if only launcher; then
+node_dir="$(dirname "$(readlink -f "$(bash scripts/install-tools.sh)/node/bin/node")")"
+platform_package=$(jq -r --arg t "$(rustc -vV | sed -n 's/^host: //p')" '.[] | select(.target == $t) | .package' sf-plugin/platforms.json)
+modules="$work/launcher/node_modules"
+mkdir -p "$modules/$platform_package/bin"
+cp -R sf-plugin "$modules/logik-refresh-sf-plugin"
+cp "$bin/logik-refresh" "$modules/$platform_package/bin/"
+jq -n --arg n "$platform_package" --arg v "$(jq -r .version sf-plugin/package.json)" '{name: $n, version: $v}' \
+  >"$modules/$platform_package/package.json"
+hyperfine -N --warmup 5 --min-runs 50 --style basic --export-json "$work/launcher.json" \
+  -n "logik-refresh --version" "$bin/logik-refresh --version" \
+  -n "npm launcher --version" "$node_dir/node $modules/logik-refresh-sf-plugin/bin/logik-refresh.js --version" \
+  -n "node -e 0" "$node_dir/node -e 0" >&2
 fi
 
 # A full run at 100 ms latency, on an emulator of its own (fresh state and journal each time).
@@ -208,6 +227,8 @@ only online && printf 'online:  logik-refresh org inspect -o uat   %8s ms   sf o
   "$(ms "$work/online.json" 0)" "$(ms "$work/online.json" 1)" "$(ratio "$work/online.json")"
 only size && printf 'size:    release binary %s bytes (%s MB)\n' "$(stat -c %s "$bin/logik-refresh")" \
   "$(( $(stat -c %s "$bin/logik-refresh") / 100000 ))" | sed 's/(\([0-9]*\)\([0-9]\) MB)/(\1.\2 MB)/'
+only launcher && printf 'launcher: binary %s ms   npm launcher %s ms   node -e 0 (the floor) %s ms\n' \
+  "$(ms "$work/launcher.json" 0)" "$(ms "$work/launcher.json" 1)" "$(ms "$work/launcher.json" 2)"
 only run && printf 'run at 100 ms/request: best of 5 %s ms, %s HTTP requests (a second run: %s)\n' "$run_best" "$run_requests" "$rerun_requests"
 only fleet && printf 'fleet: 20 sandboxes at once %s ms vs one alone %s ms: %s.%sx\n' "$fleet_ms" "$alone_ms" \
   "$((fleet_ms / alone_ms))" "$(( (fleet_ms * 10 / alone_ms) % 10 ))"

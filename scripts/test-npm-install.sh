@@ -3,9 +3,11 @@
 # as this machine's platform package (linux-x64 here) and the sf plugin (scripts/package-npm.sh),
 # both published to a local npm registry (Verdaccio, local only: it proxies nothing), then the
 # real sf installs the plugin from it (`sf plugins install`, SF_NPM_REGISTRY) in a throwaway HOME
-# and runs `sf logik run` against the org emulator, with no logik-refresh on PATH. Then
-# `npm install -g` of the plugin puts `logik-refresh` on PATH. scripts/test.sh runs it; it fails
-# on any step.
+# and runs `sf logik run` against the org emulator, with no logik-refresh on PATH; sf knows each
+# command (`sf commands`, `sf which`, `sf help logik ...`, from the packed manifest) and the
+# tool's hints say `sf logik ...`. The packages carry the release's metadata (package-npm.sh
+# makes it, for the release too). Then `npm install -g` of the plugin puts `logik-refresh` on
+# PATH, whose hints say `logik-refresh ...`. scripts/test.sh runs it; it fails on any step.
 #
 #   scripts/test-npm-install.sh [--binary PATH]   default: $LOGIK_REFRESH_RELEASE_BIN, else it
 #                                                 builds target/release/logik-refresh
@@ -45,7 +47,7 @@ target="$(rustc -vV | sed -n 's/^host: //p')"
 platform_package="$(jq -r --arg t "$target" '.[] | select(.target == $t) | .package' sf-plugin/platforms.json)"
 [[ -n "$platform_package" ]] || fail "no npm package for this machine ($target) in sf-plugin/platforms.json"
 bash scripts/package-npm.sh --target "$target" --binary "$binary" --out "$work/npm" >/dev/null
-bash scripts/package-npm.sh --plugin --out "$work/npm" >/dev/null
+bash scripts/package-npm.sh --plugin --binary "$binary" --out "$work/npm" >/dev/null
 version="$(jq -r .version sf-plugin/package.json)"
 
 # A free loopback port (a race with another process taking it in between is harmless: Verdaccio
@@ -112,6 +114,21 @@ sf plugins --json | jq -e --arg p "$PLUGIN" --arg v "$version" \
     'any(.[]; .name == $p and .version == $v and .type == "user")' >/dev/null ||
     fail "sf plugins does not list $PLUGIN $version"
 
+jq -e '[.repository.url, .homepage, .bugs.url, .license, .author] | all(type == "string" and length > 0)' \
+    "$installed/$PLUGIN/package.json" >/dev/null || fail "the installed plugin lacks the release metadata"
+for file in LICENSE-MIT LICENSE-APACHE; do
+    [[ -f "$installed/$PLUGIN/$file" && -f "$installed/$platform_package/$file" ]] || fail "$file is not in the packages"
+done
+
+step "sf commands, sf which, sf help logik org inspect"
+sf commands --json | jq -e 'any(.[]; .id == "logik:org:inspect" and .flags["target-org"].char == "o")
+    and any(.[]; .id == "logik:step:tenant-urls")' >/dev/null || fail "sf commands does not list logik org inspect with its flags"
+sf which logik org inspect --json | jq -e --arg p "$PLUGIN" '.plugin == $p' >/dev/null ||
+    fail "sf which logik org inspect does not name $PLUGIN"
+help="$(sf help logik org inspect)" || fail "sf help logik org inspect"
+grep -qF '$ sf logik org inspect' <<<"$help" && grep -qF -- '-o, --target-org' <<<"$help" ||
+    fail "sf help logik org inspect shows no usage or flags: $help"
+
 out="$(sf logik --version)" || fail "sf logik --version"
 [[ "$out" == "logik-refresh $version" ]] || fail "sf logik --version printed '$out'"
 
@@ -135,6 +152,11 @@ jq -e --argjson code "$code" '.status == $code and .result.org.alias == "uat"
 inspect="$(sf logik org inspect -o uat --json)" || fail "sf logik org inspect"
 jq -e '.status == 0 and .result.alias == "uat"' <<<"$inspect" >/dev/null || fail "sf logik org inspect: $inspect"
 
+hint="$(sf logik step configurator-url -o uat --runtime-url https://acme-uat.test.logik.io)" ||
+    [[ $? == 68 ]] || fail "sf logik step configurator-url"
+grep -qF 'When done: sf logik step configurator-url -o uat' <<<"$hint" ||
+    fail "the hint through sf does not say sf logik: $hint"
+
 step "npm install -g $PLUGIN: logik-refresh on PATH"
 env -u LOGIK_REFRESH_BIN npm install -g --prefix "$work/global" --registry "$registry" \
     --userconfig "$work/npmrc" --no-audit --no-fund --loglevel=error "$PLUGIN@$version" >/dev/null ||
@@ -142,5 +164,9 @@ env -u LOGIK_REFRESH_BIN npm install -g --prefix "$work/global" --registry "$reg
 out="$(env -u LOGIK_REFRESH_BIN PATH="$work/global/bin:/usr/bin:/bin" logik-refresh --version)" ||
     fail "logik-refresh (npm -g) --version"
 [[ "$out" == "logik-refresh $version" ]] || fail "npm -g logik-refresh --version printed '$out'"
+set +e
+err="$(cd "$work" && env -u LOGIK_REFRESH_BIN PATH="$work/global/bin:/usr/bin:/bin" logik-refresh case validate missing.json 2>&1)"
+set -e
+grep -qF 'Write one with: logik-refresh case build' <<<"$err" || fail "npm -g logik-refresh's hint: $err"
 
-step "passed: sf plugins install from a loopback registry, sf logik run, npm install -g"
+step "passed: sf plugins install from a loopback registry, sf commands/which/help, sf logik run and its hints, npm install -g"

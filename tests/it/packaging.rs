@@ -111,29 +111,121 @@ fn npm_packages_carry_the_cargo_version_and_one_package_per_release_target() {
     }
 }
 
+/// actionlint on a workflow file, with shellcheck checking each `run:` script.
+fn actionlint(tools: &Path, workflow: &Path) -> Run {
+    let mut cmd = Command::new(tools.join("py/bin/actionlint"));
+    cmd.arg("-no-color")
+        .arg(format!(
+            "-shellcheck={}",
+            tools.join("py/bin/shellcheck").display()
+        ))
+        .arg(workflow);
+    run(cmd)
+}
+
 #[test]
-fn release_workflow_passes_actionlint_and_a_broken_one_does_not() {
+fn release_workflow_passes_actionlint_with_shellcheck_and_a_broken_one_does_not() {
     let Some(tools) = tools() else { return };
-    let actionlint = tools.join("py/bin/actionlint");
     let workflow = Path::new(REPO).join(".github/workflows/release.yml");
-    let mut cmd = Command::new(&actionlint);
-    cmd.arg("-no-color").arg(&workflow);
-    let ok = run(cmd);
+    let ok = actionlint(&tools, &workflow);
     assert_eq!(ok.code, 0, "{}\n{}", ok.stdout, ok.stderr);
 
-    // A job that needs one that does not exist, and a runner label nobody has.
+    // A job that needs one that does not exist, a runner label nobody has, and a script whose
+    // test compares a constant (what shellcheck alone sees: SC2193).
     let text = std::fs::read_to_string(&workflow).unwrap();
     let broken = text
         .replace("needs: build", "needs: biuld")
-        .replace("runs-on: ubuntu-24.04\n", "runs-on: ubuntu-14.04\n");
+        .replace("runs-on: ubuntu-24.04\n", "runs-on: ubuntu-14.04\n")
+        .replace(
+            "          exe=\"$(jq",
+            "          [[ \"${{ matrix.target }}\" == *windows* ]] && echo windows\n          exe=\"$(jq",
+        );
     assert_ne!(broken, text);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("release.yml");
     std::fs::write(&path, broken).unwrap();
-    let mut cmd = Command::new(&actionlint);
-    cmd.arg("-no-color").arg(&path);
-    let out = run(cmd);
+    let out = actionlint(&tools, &path);
     assert_eq!(out.code, 1, "{}\n{}", out.stdout, out.stderr);
-    assert!(out.stdout.contains("biuld"), "{}", out.stdout);
-    assert!(out.stdout.contains("ubuntu-14.04"), "{}", out.stdout);
+    for finding in ["biuld", "ubuntu-14.04", "SC2193"] {
+        assert!(out.stdout.contains(finding), "no {finding}: {}", out.stdout);
+    }
+}
+
+/// scripts/bump-version.sh on a copy of the files it writes.
+fn bump(dir: &Path, args: &[&str]) -> Run {
+    let mut cmd = Command::new("bash");
+    cmd.arg(dir.join("scripts/bump-version.sh")).args(args);
+    run(cmd)
+}
+
+#[test]
+fn one_script_bumps_the_version_everywhere_and_a_disagreement_fails() {
+    // The repository as it is: every place agrees with Cargo.toml.
+    let here = bump(Path::new(REPO), &["--check"]);
+    assert_eq!(here.code, 0, "{}", here.stderr);
+    assert_eq!(here.stdout.trim(), env!("CARGO_PKG_VERSION"));
+
+    let dir = tempfile::tempdir().unwrap();
+    for file in [
+        "Cargo.toml",
+        "Cargo.lock",
+        "sf-plugin/package.json",
+        "sf-plugin/platforms.json",
+        "scripts/bump-version.sh",
+    ] {
+        let to = dir.path().join(file);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(Path::new(REPO).join(file), to).unwrap();
+    }
+    let bumped = bump(dir.path(), &["9.8.7"]);
+    assert_eq!(bumped.code, 0, "{}", bumped.stderr);
+    let check = bump(dir.path(), &["--check"]);
+    assert_eq!(
+        (check.code, check.stdout.trim()),
+        (0, "9.8.7"),
+        "{}",
+        check.stderr
+    );
+    let toml = std::fs::read_to_string(dir.path().join("Cargo.toml")).unwrap();
+    assert!(toml.contains("\nversion = \"9.8.7\"\n"), "{toml}");
+    // Dependencies keep their own versions.
+    assert_eq!(
+        toml.matches("9.8.7").count(),
+        1,
+        "more than the package's version changed"
+    );
+    let lock = std::fs::read_to_string(dir.path().join("Cargo.lock")).unwrap();
+    assert!(lock.contains("name = \"logik-refresh\"\nversion = \"9.8.7\"\n"));
+    let plugin: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("sf-plugin/package.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(plugin["version"], "9.8.7");
+    let optional = plugin["optionalDependencies"].as_object().unwrap();
+    assert_eq!(optional.len(), 7);
+    assert!(optional.values().all(|v| v == "9.8.7"), "{optional:?}");
+
+    // One optional dependency left behind: --check names it and fails.
+    let text = std::fs::read_to_string(dir.path().join("sf-plugin/package.json")).unwrap();
+    let behind = text.replacen(
+        "\"logik-refresh-darwin-x64\": \"9.8.7\"",
+        "\"logik-refresh-darwin-x64\": \"9.8.6\"",
+        1,
+    );
+    assert_ne!(behind, text);
+    std::fs::write(dir.path().join("sf-plugin/package.json"), behind).unwrap();
+    let check = bump(dir.path(), &["--check"]);
+    assert_eq!(check.code, 1, "{}", check.stdout);
+    assert!(
+        check.stderr.contains("logik-refresh-darwin-x64 is 9.8.6"),
+        "{}",
+        check.stderr
+    );
+    // A bad version is refused and writes nothing.
+    assert_eq!(bump(dir.path(), &["v1"]).code, 1);
+    assert!(
+        std::fs::read_to_string(dir.path().join("Cargo.toml"))
+            .unwrap()
+            .contains("9.8.7")
+    );
 }
