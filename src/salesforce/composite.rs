@@ -155,7 +155,14 @@ impl Client {
         let read_only = subrequests
             .iter()
             .all(|r| r.get("method").and_then(Value::as_str) == Some("GET"));
-        let body = json!({ "allOrNone": all_or_none, "compositeRequest": subrequests });
+        let mut body = json!({ "allOrNone": all_or_none, "compositeRequest": subrequests });
+        // From API 49.0 the org may collate subrequests and run them out of order unless told
+        // not to (REST API, "Composite": `collateSubrequests` defaults to true); a write's
+        // re-read must run after it. Before 49.0 the order is kept and the key unknown.
+        let collates = self.api_version().parse::<f64>().is_ok_and(|v| v >= 49.0);
+        if !read_only && collates {
+            body["collateSubrequests"] = false.into();
+        }
         let url = self.url(&self.data_path(endpoint))?;
         let answer = self
             .send(Method::POST, url, Some(&body), read_only)

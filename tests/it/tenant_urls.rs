@@ -422,3 +422,25 @@ fn rollback_without_a_journal_says_so() {
     assert_eq!(run.code, 2, "{}", run.stdout);
     assert_eq!(run.json()["name"], "NothingToRollBackError");
 }
+
+/// From API 49.0 a composite's subrequests are collated and may run out of order unless
+/// `collateSubrequests` is false (REST API, "Composite"); the emulator then runs the reads
+/// first. The write's re-read must see the write: the tool says so, and the step succeeds.
+#[test]
+fn the_reread_runs_after_the_write_when_the_org_collates_subrequests() {
+    let (emulator, sandbox) = setup();
+    let first = step(&sandbox, &[]);
+    assert_eq!(first.code, 0, "{}\n{}", first.stdout, first.stderr);
+    assert_eq!(first.json()["result"]["outcome"], "changed");
+    assert_eq!(org_default(&emulator)["LGK__RuntimeUrl__c"], NEW);
+    let trace = std::fs::read_to_string(sandbox.trace()).unwrap();
+    let write = trace
+        .lines()
+        .find(|l| l.contains("compositeRequest") && l.contains("PATCH"))
+        .expect("the write composite is traced");
+    assert!(
+        write.contains(r#"\"collateSubrequests\":false"#)
+            || write.contains(r#""collateSubrequests":false"#),
+        "{write}"
+    );
+}

@@ -1331,11 +1331,12 @@ fn composite(state: &mut OrgState, ctx: &Ctx, body: &[u8], tooling: bool) -> Api
         seen.push(r);
     }
     let snapshot = all_or_none.then(|| (state.data.clone(), state.tooling.clone()));
-    // (referenceId, status, body) of each subrequest, plus its headers.
+    let order = rules::execution_order(&parsed, subs, ctx.major);
+    // (referenceId, status, body) of each subrequest, plus its headers, in the order run.
     let mut results: Vec<(String, u16, Value)> = Vec::new();
     let mut headers: Vec<Value> = Vec::new();
     let mut failed: Option<usize> = None;
-    for (i, s) in subs.iter().enumerate() {
+    for (i, s) in order.iter().map(|&at| &subs[at]).enumerate() {
         let method = s["method"]
             .as_str()
             .unwrap_or_default()
@@ -1421,13 +1422,17 @@ fn composite(state: &mut OrgState, ctx: &Ctx, body: &[u8], tooling: bool) -> Api
             }
         }
     }
-    let list: Vec<Value> = results
+    // Answered in the order asked, whatever the order run.
+    let mut list: Vec<(usize, Value)> = results
         .into_iter()
         .zip(headers)
-        .map(|((reference, status, body), h)| {
-            json!({"body": body, "httpHeaders": h, "httpStatusCode": status, "referenceId": reference})
+        .zip(order)
+        .map(|(((reference, status, body), h), at)| {
+            (at, json!({"body": body, "httpHeaders": h, "httpStatusCode": status, "referenceId": reference}))
         })
         .collect();
+    list.sort_by_key(|(at, _)| *at);
+    let list: Vec<Value> = list.into_iter().map(|(_, answer)| answer).collect();
     ApiResponse::json(200, &json!({"compositeResponse": list}))
 }
 

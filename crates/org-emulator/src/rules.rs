@@ -26,6 +26,30 @@ pub const COLLECTIONS_SINCE: u32 = 42;
 pub const MAX_SUBREQUESTS: usize = 25;
 pub const MAX_QUERY_SUBREQUESTS: usize = 5;
 
+/// `collateSubrequests` defaults to true from API 49.0 ("Controls whether the API collates
+/// unrelated subrequests to bulkify them (true) or not (false). When subrequests are collated,
+/// the processing speed may be faster, but the order of execution is not guaranteed (unless
+/// there is an explicit dependency between the subrequests)", REST API, "Composite", request
+/// body). Collated here: the reads that refer to no other subrequest run first, then the rest
+/// in the order given; a subrequest that refers to another (`@{ref...}`) still runs after it.
+/// Not collated (or before 49.0): the order given. The indexes of `subs`, in the order run.
+pub fn execution_order(body: &Value, subs: &[Value], major: u32) -> Vec<usize> {
+    let collated = body
+        .get("collateSubrequests")
+        .and_then(Value::as_bool)
+        .unwrap_or(major >= 49);
+    let mut order: Vec<usize> = (0..subs.len()).collect();
+    if collated {
+        let independent_read = |i: &usize| {
+            let sub = &subs[*i];
+            sub.get("method").and_then(Value::as_str) == Some("GET")
+                && !sub.to_string().contains("@{")
+        };
+        order.sort_by_key(|i| !independent_read(i));
+    }
+    order
+}
+
 /// `410 GONE` for a retired version. The page gives the status only; the body is the
 /// emulator's own, in Salesforce's error-array shape.
 pub fn retired_version(version: &str) -> ApiResponse {
@@ -94,4 +118,27 @@ pub fn managed_row(object: &str, record: &Record) -> Option<ApiResponse> {
         &json!([{"message": format!("Cannot modify managed object: entity={object}, namespace={ns}"),
                  "errorCode": "CANNOT_MODIFY_MANAGED_OBJECT", "fields": []}]),
     ))
+}
+
+#[cfg(test)]
+mod collation_tests {
+    use super::execution_order;
+    use serde_json::json;
+
+    #[test]
+    fn collated_reads_run_first_unless_told_or_before_49() {
+        let subs = vec![
+            json!({"method": "PATCH", "url": "/x/1", "referenceId": "w"}),
+            json!({"method": "GET", "url": "/q?q=1", "referenceId": "r"}),
+            json!({"method": "GET", "url": "/x/@{w.id}", "referenceId": "d"}),
+        ];
+        let body = |collate: Option<bool>| match collate {
+            Some(c) => json!({"collateSubrequests": c}),
+            None => json!({}),
+        };
+        assert_eq!(execution_order(&body(None), &subs, 62), [1, 0, 2]);
+        assert_eq!(execution_order(&body(Some(true)), &subs, 62), [1, 0, 2]);
+        assert_eq!(execution_order(&body(Some(false)), &subs, 62), [0, 1, 2]);
+        assert_eq!(execution_order(&body(None), &subs, 48), [0, 1, 2]);
+    }
 }
