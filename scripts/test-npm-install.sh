@@ -126,8 +126,9 @@ sf commands --json | jq -e 'any(.[]; .id == "logik:org:inspect" and .flags["targ
 sf which logik org inspect --json | jq -e --arg p "$PLUGIN" '.plugin == $p' >/dev/null ||
     fail "sf which logik org inspect does not name $PLUGIN"
 help="$(sf help logik org inspect)" || fail "sf help logik org inspect"
-grep -qF '$ sf logik org inspect' <<<"$help" && grep -qF -- '-o, --target-org' <<<"$help" ||
-    fail "sf help logik org inspect shows no usage or flags: $help"
+for shown in '$ sf logik org inspect' '-o, --target-org'; do
+    grep -qF -- "$shown" <<<"$help" || fail "sf help logik org inspect does not show '$shown': $help"
+done
 
 out="$(sf logik --version)" || fail "sf logik --version"
 [[ "$out" == "logik-refresh $version" ]] || fail "sf logik --version printed '$out'"
