@@ -48,6 +48,7 @@ else
   cargo build --quiet --workspace --bins
 fi
 bin="$PWD/target/$profile"
+host=$(rustc -vV | sed -n 's/^host: //p') # before HOME moves (rustup finds its toolchain there)
 
 work=$(mktemp -d)
 cleanup() { [[ -n "${emulator_pid:-}" ]] && kill "$emulator_pid" 2>/dev/null || true; rm -rf "$work"; }
@@ -91,7 +92,7 @@ fi
 
 if only launcher; then
 node_dir="$(dirname "$(readlink -f "$(bash scripts/install-tools.sh)/node/bin/node")")"
-platform_package=$(jq -r --arg t "$(rustc -vV | sed -n 's/^host: //p')" '.[] | select(.target == $t) | .package' sf-plugin/platforms.json)
+platform_package=$(jq -r --arg t "$host" '.[] | select(.target == $t) | .package' sf-plugin/platforms.json)
 modules="$work/launcher/node_modules"
 mkdir -p "$modules/$platform_package/bin"
 cp -R sf-plugin "$modules/logik-refresh-sf-plugin"
