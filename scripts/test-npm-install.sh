@@ -46,8 +46,10 @@ step "packing"
 target="$(rustc -vV | sed -n 's/^host: //p')"
 platform_package="$(jq -r --arg t "$target" '.[] | select(.target == $t) | .package' sf-plugin/platforms.json)"
 [[ -n "$platform_package" ]] || fail "no npm package for this machine ($target) in sf-plugin/platforms.json"
-bash scripts/package-npm.sh --target "$target" --binary "$binary" --out "$work/npm" >/dev/null
-bash scripts/package-npm.sh --plugin --binary "$binary" --out "$work/npm" >/dev/null
+# With the Node.js scripts/install-sf.sh installed first on PATH (npm, and node for the manifest).
+node_path="$(dirname "$(readlink -f "$node")"):$PATH"
+PATH="$node_path" bash scripts/package-npm.sh --target "$target" --binary "$binary" --out "$work/npm" >/dev/null
+PATH="$node_path" bash scripts/package-npm.sh --plugin --binary "$binary" --out "$work/npm" >/dev/null
 version="$(jq -r .version sf-plugin/package.json)"
 
 # A free loopback port (a race with another process taking it in between is harmless: Verdaccio
