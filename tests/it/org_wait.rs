@@ -364,3 +364,36 @@ fn several_sandboxes_are_waited_for_at_once_each_with_its_result() {
         "{json:#}"
     );
 }
+
+/// A deleted `SandboxProcess` (status `D`) newer than the finished refresh is left out, as sf
+/// does (`Status != 'D'`): `org wait` reports the finished refresh instead of polling the
+/// deleted one until its timeout.
+#[test]
+fn a_deleted_sandbox_process_newer_than_the_refresh_is_left_out() {
+    let (emulator, sandbox) = setup();
+    emulator.with_state(|s| {
+        let info = s.tooling.table("SandboxInfo").unwrap().records[0]["Id"].clone();
+        let t = s.store_mut(true).table_mut("SandboxProcess").unwrap();
+        for r in &mut t.records {
+            if r["Status"] == "Processing" {
+                r.insert("Status".into(), "Completed".into());
+                r.insert("CopyProgress".into(), 100.into());
+                r.insert("SandboxOrganization".into(), SEED_ORG_ID[..15].into());
+                r.insert("EndDate".into(), "2026-11-28T14:00:00.000+0000".into());
+            }
+        }
+        s.insert_raw(
+            true,
+            "SandboxProcess",
+            serde_json::json!({"SandboxName": "uat", "SandboxInfoId": info, "Status": "D",
+                   "LicenseType": "FULL", "CopyProgress": 0, "SandboxOrganization": null,
+                   "CreatedDate": "2026-11-29T08:00:00.000+0000", "EndDate": null}),
+        )
+        .unwrap();
+    });
+    let run = wait(&sandbox, &["--timeout", "2s", "--json"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let result = &run.json()["result"];
+    assert_eq!(result["sandboxProcess"]["status"], "Completed");
+    assert_eq!(result["org"]["orgId"], SEED_ORG_ID);
+}

@@ -788,8 +788,9 @@ pub(crate) fn advance_sandboxes(s: &mut OrgState, ids: &[String]) {
         return;
     };
     for r in &mut t.records {
-        // Done is told by the end date, whatever the language of the status.
-        if r.get("EndDate").is_some_and(|d| !d.is_null()) {
+        // Done is told by the end date, whatever the language of the status; a deleted
+        // process (status `D`, which sf leaves out with `Status != 'D'`) never moves.
+        if r.get("EndDate").is_some_and(|d| !d.is_null()) || r["Status"] == "D" {
             continue;
         }
         let id = r.get("Id").and_then(Value::as_str).unwrap_or_default();

@@ -318,12 +318,13 @@ fn who(open: &OpenOrg) -> String {
         .unwrap_or_else(|| "the org".into())
 }
 
-/// The newest refresh of the sandbox.
+/// The newest refresh of the sandbox. A deleted process (status `D`) is left out, as sf's
+/// `org resume sandbox` does (`Status != 'D'`): it would never finish.
 async fn latest_process(client: &Client, name: &str) -> Result<Option<SandboxProcess>> {
     let rows = client
         .tooling_query(&format!(
             "SELECT Id, SandboxName, Status, CopyProgress, SandboxOrganization, LicenseType, CreatedDate, EndDate \
-             FROM SandboxProcess WHERE SandboxName = {} ORDER BY CreatedDate DESC LIMIT 1",
+             FROM SandboxProcess WHERE SandboxName = {} AND Status != 'D' ORDER BY CreatedDate DESC LIMIT 1",
             soql_quote(name)
         ))
         .await?;
