@@ -2,13 +2,15 @@
 //! sf keeps its key, the target org (which one, its auth file readable and decryptable, the org
 //! reachable), the Logik and Salesforce CPQ packages, each step's readiness (read-only: the
 //! objects, fields, permissions and API version it needs), the keystore for the tool's own secrets
-//! (or none, and the variables that stand in for it), and the state folder.
+//! (or none, and the variables that stand in for it), the state folder, and the network (the
+//! trust store and the proxy the org is reached through).
 //!
 //! It reports rather than fails: exit 0 whatever is missing, except exit 1 when an org the user
 //! named (`-o`, `--org-json`, sf JSON on stdin) cannot be read or reached. The report is printed
 //! either way. Nothing in it is secret: tokens and keys are read only to prove they work.
 
 mod local;
+mod network;
 mod org;
 mod permissions;
 mod readiness;
@@ -18,6 +20,7 @@ mod sf;
 #[cfg(test)]
 mod tests;
 
+pub use network::NetworkReport;
 pub use report::*;
 
 use local::{check_state, keystore_check};
@@ -59,8 +62,10 @@ pub async fn examine(args: DoctorRequest) -> Result<CommandOutput> {
     let keystore = keystore
         .await
         .map_err(|e| Error::new("InternalError", format!("keystore check failed: {e}")))?;
+    let (network, network_check) = network::check_network(&org);
     checks.push(sf_check);
     checks.push(key_check);
+    checks.push(network_check);
     checks.extend(org_checks);
     let (state, state_check) = check_state(&org);
     checks.push(keystore_check(&keystore, state.stored_secrets));
@@ -80,6 +85,7 @@ pub async fn examine(args: DoctorRequest) -> Result<CommandOutput> {
         org,
         keystore,
         state,
+        network,
     };
     let text = render_text(&report);
     let mut output = CommandOutput::new(&report, text);

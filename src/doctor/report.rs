@@ -21,6 +21,8 @@ pub struct DoctorReport {
     /// The keystore for the tool's own secrets (`secret set`), or none and the fallback.
     pub keystore: KeystoreStatus,
     pub state: StateReport,
+    /// The trust store and the proxy the tool uses.
+    pub network: super::NetworkReport,
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -56,6 +58,8 @@ pub enum CheckName {
     Keystore,
     /// The state folder (journal, secret names).
     State,
+    /// The trust store and the proxy the org is reached through.
+    Network,
     /// One step of `run`: the org is ready for it, or what is missing.
     Step,
 }
@@ -72,6 +76,7 @@ impl CheckName {
             CheckName::CpqPackage => "Salesforce CPQ",
             CheckName::Keystore => "keystore",
             CheckName::State => "state",
+            CheckName::Network => "network",
             CheckName::Step => "step",
         }
     }

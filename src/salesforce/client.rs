@@ -5,13 +5,14 @@
 //! usage passes 90%, refuses plain `http` except on loopback, and counts its requests.
 
 pub use super::composite::BatchRead;
-use super::error::network_error;
+use super::error::{is_permanent, network_error};
+use super::https::http_client;
+pub use super::https::prepare_https;
 pub use super::instance_url::{check_no_credentials, check_url_is_safe, parse_instance_url};
 use super::limits::{MAX_BODY_BYTES, too_large_error, within_deadline};
 use super::origin::{check_same_origin, redirect_error};
 use super::response::{Answer, api_usage_warnings, newest_version, read_answer};
 pub use super::retry::RetryPolicy;
-use super::retry::env_u64;
 use super::trace::{self, Exchange};
 use crate::protocol::{Error, Result};
 use crate::redacted::Secret;
@@ -19,7 +20,7 @@ use reqwest::{Method, StatusCode, Url};
 use serde_json::Value;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, RwLock};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// Newest API version the tool knows it works with; used when neither the user, sf config, nor
 /// the org says otherwise.
@@ -297,7 +298,8 @@ impl Client {
                 Ok(answer) => answer,
                 Err(Failure::Refused(err)) => return Err(err),
                 Err(Failure::TooLarge) => return Err(too_large_error(what)),
-                Err(Failure::Network(_)) if may_retry => {
+                // A refused certificate or proxy is not transient: no retry.
+                Err(Failure::Network(err)) if may_retry && !is_permanent(&err) => {
                     tokio::time::sleep(self.retry.delay(attempt, None)).await;
                     attempt += 1;
                     continue;
@@ -439,56 +441,6 @@ impl Client {
             }
         }
     }
-}
-
-/// Starts reading the system's root certificates (what setting up HTTPS costs: a few
-/// milliseconds) on a thread of its own, for a command that will surely connect: it goes on
-/// with its local work (the project config, sf's files) meanwhile, and its first client finds
-/// them read instead of reading them while its org waits.
-pub fn prepare_https() {
-    let _ = std::thread::Builder::new()
-        .name("https setup".into())
-        .spawn(|| {
-            let _ = tls_config();
-        });
-}
-
-/// The process's one TLS setup, built by the first thread that asks while the others wait for
-/// it (`run --all` starts every org's thread at once); a failure is remembered as well as a
-/// success. Each client gets a copy (a client itself is not shared: its connections belong to
-/// the runtime that made them).
-fn tls_config() -> &'static std::result::Result<rustls::ClientConfig, String> {
-    static TLS: std::sync::OnceLock<std::result::Result<rustls::ClientConfig, String>> =
-        std::sync::OnceLock::new();
-    TLS.get_or_init(|| {
-        // reqwest is built without a bundled crypto provider so that we choose ring
-        // (small, fast to build); it must be installed before the first client exists.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        use rustls_platform_verifier::ConfigVerifierExt;
-        let mut tls = rustls::ClientConfig::with_platform_verifier().map_err(|e| e.to_string())?;
-        // As reqwest sets it for a client that speaks HTTP/1.1 only.
-        tls.alpn_protocols = vec![b"http/1.1".to_vec()];
-        Ok(tls)
-    })
-}
-
-/// An HTTP client with the process's one TLS setup ([`tls_config`]).
-fn http_client() -> Result<reqwest::Client> {
-    let setup_error = |e: &dyn std::fmt::Display| {
-        Error::new("HttpClientError", format!("Could not set up HTTPS: {e}"))
-    };
-    let tls = tls_config().clone().map_err(|e| setup_error(&e))?;
-    let timeout = env_u64("LOGIK_REFRESH_HTTP_TIMEOUT_MS").unwrap_or(60_000);
-    reqwest::Client::builder()
-        .user_agent(concat!("logik-refresh/", env!("CARGO_PKG_VERSION")))
-        .connect_timeout(Duration::from_millis(timeout.min(10_000)))
-        .timeout(Duration::from_millis(timeout))
-        .tls_backend_preconfigured(tls)
-        // No redirect is followed: one to another host would take the token there, and a 307
-        // or 308 would send a write twice. `exchange` turns a redirect into a clear error.
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|e| setup_error(&e))
 }
 
 /// Where a request belongs: the org's instance URL, or (renewing a token) the login URL.

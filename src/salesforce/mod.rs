@@ -4,6 +4,7 @@ pub mod checked_write;
 pub mod client;
 pub mod composite;
 pub mod error;
+pub mod https;
 pub mod instance_url;
 pub mod join;
 pub mod limits;

@@ -54,6 +54,7 @@ fn with_nothing_configured_it_reports_and_exits_0() {
         [
             "sf-cli",
             "sf-key",
+            "network",
             "target-org",
             "auth-file",
             "org-reachable",
@@ -80,7 +81,7 @@ fn with_nothing_configured_it_reports_and_exits_0() {
 
     let text = run(sandbox.cmd(&["doctor"]));
     assert_eq!(text.code, 0, "{}", text.stderr);
-    for expected in ["sf CLI", "target org", "keystore", "9 checks"] {
+    for expected in ["sf CLI", "target org", "keystore", "10 checks"] {
         assert!(
             text.stdout.contains(expected),
             "{expected}:\n{}",

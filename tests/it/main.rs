@@ -36,5 +36,6 @@ mod steps;
 mod tenant_urls;
 mod terminal;
 mod text_output;
+mod tls;
 mod token_renewal;
 mod trace;

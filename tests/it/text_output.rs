@@ -349,6 +349,7 @@ fn doctor_reports_a_line_a_check() {
                                  -> Install it: npm install --global @salesforce/cli
                                  -> Or point LOGIK_REFRESH_SF at it.
         ok       sf key          key file [tmp]/home/.sfdx/key.json (mode 600)
+        ok       network         trust: the system's CAs; 127.0.0.1: direct (no proxy)
         ok       target org      admin@acme.com.uat (alias uat), from -o
         ok       auth file       [tmp]/home/.sfdx/admin@acme.com.uat.json: tokens decrypted with the key from the key file [tmp]/home/.sfdx/key.json; a refresh token renews an expired access token
         ok       org reachable   [emulator]/ answered (API 62.0, 2 requests); token from sf's auth file [tmp]/home/.sfdx/admin@acme.com.uat.json
@@ -367,7 +368,7 @@ fn doctor_reports_a_line_a_check() {
                                  -> On Linux, run inside `keyctl session` (kernel keyring) or `dbus-run-session` with gnome-keyring (Secret Service).
         ok       state           [tmp]/state (created on first use); no journal for this org yet
 
-        17 checks: 15 ok, 2 warning.
+        18 checks: 16 ok, 2 warning.
         [stderr]
         [exit status: 0]
         "#);

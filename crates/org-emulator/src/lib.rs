@@ -17,12 +17,14 @@ pub mod language;
 mod metadata;
 mod permsets;
 mod profiles;
+pub mod proxy;
 mod refresh;
 mod rules;
 mod seed;
 mod server;
 pub mod soql;
 pub mod state;
+pub mod tls;
 mod util;
 
 #[cfg(test)]
@@ -123,6 +125,16 @@ pub struct EmulatorOptions {
     pub page_size: usize,
     /// The running user's language (statuses, profile names and labels shown in it).
     pub language: language::Language,
+    /// Serve HTTPS under a DNS name instead of plain HTTP on 127.0.0.1 (see the `tls` module).
+    pub tls: Option<TlsOptions>,
+}
+
+/// HTTPS as an org serves it: under `host` (which the client must resolve to 127.0.0.1), with
+/// `identity`'s certificate.
+#[derive(Clone, Debug)]
+pub struct TlsOptions {
+    pub host: String,
+    pub identity: tls::ServerIdentity,
 }
 
 impl Default for EmulatorOptions {
@@ -133,6 +145,7 @@ impl Default for EmulatorOptions {
             latency: Duration::ZERO,
             page_size: 2000,
             language: language::Language::English,
+            tls: None,
         }
     }
 }
@@ -230,6 +243,8 @@ pub(crate) struct Shared {
     pub log: Vec<RequestRecord>,
     pub faults: Vec<Fault>,
     pub seq: u64,
+    /// TCP connections accepted (a client that retries connects again).
+    pub connections: u64,
     pub opts: EmulatorOptions,
 }
 
@@ -255,6 +270,7 @@ pub(crate) fn lock(shared: &Mutex<Shared>) -> MutexGuard<'_, Shared> {
 pub struct Emulator {
     shared: Arc<Mutex<Shared>>,
     addr: SocketAddr,
+    base_url: String,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
@@ -267,12 +283,22 @@ impl Emulator {
         let addr = listener.local_addr()?;
         let mut state = OrgState::new(opts.seed);
         seed::localize(&mut state, opts.language);
-        state.instance_url = format!("http://{addr}");
+        state.instance_url = match &opts.tls {
+            Some(tls) => format!("https://{}:{}", tls.host, addr.port()),
+            None => format!("http://{addr}"),
+        };
+        let acceptor = opts
+            .tls
+            .as_ref()
+            .map(|t| tls::acceptor(&t.identity))
+            .transpose()?;
+        let base_url = state.instance_url.clone();
         let shared = Arc::new(Mutex::new(Shared {
             state,
             log: Vec::new(),
             faults: Vec::new(),
             seq: 0,
+            connections: 0,
             opts: EmulatorOptions {
                 page_size: opts.page_size.max(1),
                 ..opts
@@ -290,23 +316,34 @@ impl Emulator {
         let thread = std::thread::Builder::new()
             .name(format!("org-emulator-{}", addr.port()))
             .spawn(move || {
-                runtime.block_on(server::serve(listener, for_thread, rx));
+                runtime.block_on(server::serve(listener, acceptor, for_thread, rx));
             })?;
         Ok(Emulator {
             shared,
             addr,
+            base_url,
             shutdown: Some(tx),
             thread: Some(thread),
         })
     }
 
-    /// `http://127.0.0.1:PORT`.
+    /// `http://127.0.0.1:PORT`, or `https://HOST:PORT` when serving TLS.
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        self.base_url.clone()
+    }
+
+    /// The address it listens on (127.0.0.1).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
     }
 
     pub fn port(&self) -> u16 {
         self.addr.port()
+    }
+
+    /// TCP connections accepted so far (each TLS handshake tried is one).
+    pub fn connections(&self) -> u64 {
+        lock(&self.shared).connections
     }
 
     /// The request log, in order.
