@@ -215,6 +215,30 @@ pub fn invalid_error(
     schema_name: &str,
     violations: &[Violation],
 ) -> Error {
+    invalid_document_error(
+        "InvalidPayloadError",
+        what,
+        kind_name,
+        schema_name,
+        violations,
+        "Fix each field listed (data.errors has them as JSON paths), or build the payload again with: logik-refresh case build".into(),
+    )
+}
+
+/// How many problems an invalid document's error lists in `data.errors`; the rest are counted
+/// (`data.more`), so a file with a hundred thousand mistakes gives an error of a readable size.
+pub const LISTED_VIOLATIONS: usize = 100;
+
+/// The error for any invalid document (`name`), with `fix` as the first thing to do: the first
+/// [`LISTED_VIOLATIONS`] problems in `data.errors` and the count of the rest, exit 2.
+pub fn invalid_document_error(
+    name: &str,
+    what: &str,
+    kind_name: &str,
+    schema_name: &str,
+    violations: &[Violation],
+    fix: String,
+) -> Error {
     let count = violations.len();
     let mut lines = String::new();
     for v in violations.iter().take(20) {
@@ -223,16 +247,26 @@ pub fn invalid_error(
     if count > 20 {
         lines.push_str(&format!("\n  … and {} more (see data.errors)", count - 20));
     }
+    let listed = &violations[..count.min(LISTED_VIOLATIONS)];
     Error::input(
-        "InvalidPayloadError",
+        name,
         format!(
             "{what} is not a valid {kind_name}: {count} problem{}:{lines}",
             if count == 1 { "" } else { "s" }
         ),
     )
-    .with_data(serde_json::json!({ "errors": violations }))
-    .with_action("Fix each field listed (data.errors has them as JSON paths), or build the payload again with: logik-refresh case build")
+    .with_data(serde_json::json!({ "errors": listed, "more": count - listed.len() }))
+    .with_action(fix)
     .with_action(format!("The schema: logik-refresh schema {schema_name}"))
+}
+
+/// Reads a JSON document from a file: a regular file, bounded, UTF-8 or UTF-16. A file that
+/// cannot be read is the error `read_error` (each kind of file has its own name).
+pub fn read_json_file(path: &std::path::Path, read_error: &str) -> Result<Value> {
+    let what = path.display().to_string();
+    let bytes = crate::fsutil::read_bounded(path)
+        .map_err(|e| Error::input(read_error, format!("Could not read {what}: {e}.")))?;
+    parse_json(&bytes, &what)
 }
 
 /// Validates a payload read from `what` and deserializes it, or fails with every problem.
@@ -278,6 +312,18 @@ pub fn check_follow_up(what: &str, value: &Value) -> Result<(OrgIdFollowUp, Vec<
 /// Parses a document's text as JSON: UTF-8 (a BOM is skipped) or UTF-16 with a BOM, as
 /// Windows PowerShell 5.1 writes with `>`.
 pub fn parse_json_document(bytes: &[u8], what: &str) -> Result<Value> {
+    parse_json(bytes, what).map_err(|e| {
+        if e.name == "InputEncodingError" {
+            e
+        } else {
+            e.with_action("Build the payload with: logik-refresh case build ... --output case.json")
+        }
+    })
+}
+
+/// A JSON document from bytes, with errors that say what is wrong and no advice (what to do
+/// depends on what the document is).
+fn parse_json(bytes: &[u8], what: &str) -> Result<Value> {
     let text = decode_text(bytes).ok_or_else(|| {
         Error::input(
             "InputEncodingError",
@@ -285,13 +331,11 @@ pub fn parse_json_document(bytes: &[u8], what: &str) -> Result<Value> {
         )
     })?;
     if text.trim().is_empty() {
-        return Err(Error::input("EmptyInputError", format!("{what} is empty."))
-            .with_action("Build a payload with: logik-refresh case build ... --output case.json"));
+        return Err(Error::input("EmptyInputError", format!("{what} is empty.")));
     }
     serde_json::from_str(&text).map_err(|e| {
         Error::input("InvalidJsonError", format!("{what} is not JSON: {e}."))
             .with_data(serde_json::json!({"line": e.line(), "column": e.column()}))
-            .with_action("Build the payload with: logik-refresh case build ... --output case.json")
     })
 }
 

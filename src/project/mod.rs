@@ -8,13 +8,13 @@
 pub mod init;
 
 use crate::case::payload::{CPQ_URL_PATTERN, USERNAME_PATTERN};
-use crate::case::validate::{Violation, invalid_error, parse_json_document, schema_violations};
+use crate::case::validate::{Violation, invalid_document_error, read_json_file, schema_violations};
 use crate::org::tenant::parse_tenant_url;
 use crate::protocol::{Error, Result};
 use schemars::{JsonSchema, schema_for};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// sf's project file.
@@ -142,11 +142,7 @@ pub fn load(explicit: Option<&Path>) -> Result<Option<LoadedConfig>> {
         }
     };
     let document = read_project_file(&path)?;
-    let section = document
-        .get("plugins")
-        .and_then(|p| p.get(SECTION))
-        .cloned();
-    let Some(section) = section else {
+    let Some(section) = section_of(&document, &path)? else {
         if explicit.is_some() {
             return Err(Error::input(
                 "NoConfigSectionError",
@@ -156,62 +152,91 @@ pub fn load(explicit: Option<&Path>) -> Result<Option<LoadedConfig>> {
         }
         return Ok(None);
     };
-    let config = check(&section, &path)?;
+    let config = check(section, &path)?;
     Ok(Some(LoadedConfig { path, config }))
+}
+
+/// This tool's section of a project file, if it has one. A file of the wrong shape (not an
+/// object, or `plugins` not an object) is an error, not a file without the section: it may
+/// hold settings meant for this tool that would otherwise be silently ignored.
+pub fn section_of<'a>(document: &'a Value, path: &Path) -> Result<Option<&'a Value>> {
+    let shape = |what: &str| {
+        Error::input(
+            "InvalidConfigError",
+            format!("{}: {what} is not a JSON object.", path.display()),
+        )
+        .with_action(format!(
+            "Make it one, as sf expects ({{\"plugins\": {{\"{SECTION}\": {{\"sandboxes\": {{}}}}}}}}); nothing was changed."
+        ))
+        .with_action("Or write a sandbox's entry with: logik-refresh config init -o <alias>")
+    };
+    let Value::Object(root) = document else {
+        return Err(shape("the file"));
+    };
+    match root.get("plugins") {
+        None => Ok(None),
+        Some(Value::Object(plugins)) => Ok(plugins.get(SECTION)),
+        Some(_) => Err(shape("plugins")),
+    }
 }
 
 /// Reads a project file: a regular file, bounded, JSON.
 pub fn read_project_file(path: &Path) -> Result<Value> {
-    let what = path.display().to_string();
-    let bytes = crate::fsutil::read_bounded(path)
-        .map_err(|e| Error::input("ConfigFileError", format!("Could not read {what}: {e}.")))?;
-    parse_json_document(&bytes, &what)
+    read_json_file(path, "ConfigFileError")
 }
 
-/// Validates the section and deserializes it, or fails with every problem at once.
+/// Validates the section and deserializes it, or fails with the problems (the first hundred
+/// listed, the rest counted).
 pub fn check(section: &Value, path: &Path) -> Result<ProjectConfig> {
     let violations = validate(section);
     if !violations.is_empty() {
-        return Err(invalid_error(
+        return Err(invalid_document_error(
+            "InvalidConfigError",
             &path.display().to_string(),
             &format!("plugins.{SECTION} section"),
             "project-config",
             &violations,
-        )
-        .with_action(format!(
-            "Fix the fields listed in {}; nothing was changed.",
-            path.display()
-        )));
+            format!(
+                "Fix the fields listed in {} (data.errors has them as JSON paths); nothing was changed.",
+                path.display()
+            ),
+        ));
     }
     serde_json::from_value(section.clone()).map_err(|e| {
         Error::input(
             "InvalidConfigError",
             format!("{}: plugins.{SECTION} is not valid: {e}", path.display()),
         )
+        .with_action(format!(
+            "Fix the section in {}; nothing was changed.",
+            path.display()
+        ))
     })
 }
 
-/// Every problem of the section, with paths from the project file's root.
+/// Every problem of the section, with paths from the project file's root. Linear in the size
+/// of the section: every check looks things up by key, never by scanning what was found.
 pub fn validate(section: &Value) -> Vec<Violation> {
     let mut out: Vec<Violation> = schema_violations(&schema(), section)
         .into_iter()
         .map(rooted)
         .collect();
     // What a schema cannot say: the URLs are CPQ tenant sites.
-    let flagged: Vec<String> = out.iter().map(|v| v.pointer.clone()).collect();
+    let flagged: HashSet<String> = out.iter().map(|v| v.pointer.clone()).collect();
     let mut extra = Vec::new();
     let mut url_at = |pointer: String, path: String| {
+        let rooted_pointer = format!("/plugins/{SECTION}{pointer}");
         let Some(text) = section
             .pointer(&pointer)
             .and_then(Value::as_str)
-            .filter(|_| !flagged.iter().any(|f| f.ends_with(&pointer)))
+            .filter(|_| !flagged.contains(&rooted_pointer))
         else {
             return;
         };
         if let Err(err) = parse_tenant_url(text, "the URL", false) {
             extra.push(Violation {
                 path: format!("$.plugins['{SECTION}']{path}"),
-                pointer: format!("/plugins/{SECTION}{pointer}"),
+                pointer: rooted_pointer,
                 message: err.message,
             });
         }
@@ -227,13 +252,28 @@ pub fn validate(section: &Value) -> Vec<Violation> {
         for name in bad {
             out.push(Violation {
                 path: format!("$.plugins['{SECTION}'].sandboxes{}", key_path(name)),
-                pointer: format!(
-                    "/plugins/{SECTION}/sandboxes/{}",
-                    name.replace('~', "~0").replace('/', "~1")
-                ),
+                pointer: sandbox_pointer(name),
                 message: "is not a sandbox name (a letter, then letters and digits, 10 at most)"
                     .into(),
             });
+        }
+        // Salesforce's sandbox names do not differ by case (the name is the lower-case label
+        // of the sandbox's My Domain host and username suffix): `UAT` after `uat` is the same
+        // sandbox, and which entry would win is not for the file's key order to decide.
+        let mut first_by_name: HashMap<String, &String> = HashMap::new();
+        for name in sandboxes.keys() {
+            match first_by_name.get(&name.to_ascii_lowercase()) {
+                Some(first) => out.push(Violation {
+                    path: format!("$.plugins['{SECTION}'].sandboxes{}", key_path(name)),
+                    pointer: sandbox_pointer(name),
+                    message: format!(
+                        "is the same sandbox as \"{first}\" (sandbox names do not differ by case): keep one entry"
+                    ),
+                }),
+                None => {
+                    first_by_name.insert(name.to_ascii_lowercase(), name);
+                }
+            }
         }
         for name in sandboxes.keys() {
             for field in ["runtimeUrl", "adminUrl"] {
@@ -247,6 +287,14 @@ pub fn validate(section: &Value) -> Vec<Violation> {
     }
     out.extend(extra);
     out
+}
+
+/// A sandbox's entry as a JSON Pointer from the project file's root.
+fn sandbox_pointer(name: &str) -> String {
+    format!(
+        "/plugins/{SECTION}/sandboxes/{}",
+        name.replace('~', "~0").replace('/', "~1")
+    )
 }
 
 /// A sandbox name as Salesforce allows it ([`SANDBOX_NAME_PATTERN`]).

@@ -241,24 +241,19 @@ pub fn save(snapshot: &Snapshot, path: &Path) -> Result<()> {
 
 /// Reads a snapshot file: a regular file, bounded, checked against its schema.
 pub fn load(path: &Path) -> Result<Snapshot> {
-    let shown = path.display().to_string();
-    let bytes = crate::fsutil::read_bounded(path).map_err(|e| {
-        Error::input(
-            "SnapshotReadError",
-            format!("Could not read the snapshot {shown}: {e}."),
-        )
-    })?;
-    let value = crate::case::validate::parse_json_document(&bytes, &shown)?;
+    let value = crate::case::validate::read_json_file(path, "SnapshotReadError")?;
     let violations = crate::case::validate::schema_violations(
         &schemars::schema_for!(Snapshot).to_value(),
         &value,
     );
     if !violations.is_empty() {
-        return Err(crate::case::validate::invalid_error(
+        return Err(crate::case::validate::invalid_document_error(
+            "InvalidSnapshotError",
             &path.display().to_string(),
             "sandbox snapshot",
             "snapshot",
             &violations,
+            "Take the snapshot again with: logik-refresh snapshot -o <alias> (before the refresh), or pass --no-snapshot.".into(),
         ));
     }
     serde_json::from_value(value).map_err(|e| {
