@@ -118,20 +118,55 @@ pub fn output_target(path: &Path) -> Result<OutputTarget> {
     if path.as_os_str() == "-" {
         return Ok(OutputTarget::Stdout);
     }
+    checked_target(
+        path,
+        "OutputPathError",
+        "--output",
+        "Give --output a new file name, or - for standard output.",
+    )
+    .map(OutputTarget::File)
+}
+
+/// Checks a file a command rewrites in place (`config init`'s project file) as `--output` is
+/// checked: a new path, or an existing regular file this user may write (through a symbolic
+/// link, its target); anything else is refused (exit 2) before any work. Returns the file to
+/// write.
+pub fn writable_file(path: &Path, what: &str) -> Result<PathBuf> {
+    checked_target(
+        path,
+        "FilePathError",
+        what,
+        "Make the file writable (or point the command at another with --config), then run this again.",
+    )
+}
+
+/// Writes a file checked with [`writable_file`] (checked again here: the path may have changed
+/// since) atomically, through a symbolic link to its target; an existing file keeps its
+/// permissions, a new one gets the usual 644.
+pub fn write_file(path: &Path, bytes: &[u8], what: &str) -> Result<()> {
+    let target = writable_file(path, what)?;
+    let mode = std::fs::metadata(&target).ok().map(|m| m.permissions());
+    #[cfg(unix)]
+    let mode = mode.or_else(|| {
+        use std::os::unix::fs::PermissionsExt;
+        Some(std::fs::Permissions::from_mode(0o644))
+    });
+    write_atomic_with(&target, bytes, mode)
+}
+
+fn checked_target(path: &Path, name: &str, what: &str, action: &str) -> Result<PathBuf> {
     let shown = path.display().to_string();
     let refuse = |why: String| {
         Error::input(
-            "OutputPathError",
-            format!("--output {shown}: {why}; --output writes only to a new file or an existing regular file you may write."),
+            name,
+            format!("{what} {shown}: {why}; {what} writes only to a new file or an existing regular file you may write."),
         )
-        .with_action("Give --output a new file name, or - for standard output.")
+        .with_action(action)
         .with_data(serde_json::json!({ "path": shown }))
     };
     let meta = match std::fs::metadata(path) {
         Ok(meta) => meta,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            return Ok(OutputTarget::File(path.into()));
-        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(path.into()),
         Err(e) => return Err(refuse(format!("cannot check it ({e})"))),
     };
     if let Some(kind) = special_kind(&meta) {
@@ -140,9 +175,7 @@ pub fn output_target(path: &Path) -> Result<OutputTarget> {
     if meta.permissions().readonly() || !may_write(path) {
         return Err(refuse("the file is read-only".into()));
     }
-    let target =
-        std::fs::canonicalize(path).map_err(|e| refuse(format!("cannot resolve it ({e})")))?;
-    Ok(OutputTarget::File(target))
+    std::fs::canonicalize(path).map_err(|e| refuse(format!("cannot resolve it ({e})")))
 }
 
 /// Whether this user may write the file (access(2); root may write any).

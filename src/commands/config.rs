@@ -81,9 +81,13 @@ async fn init(args: ConfigInitArgs) -> Result<CommandOutput> {
         }
     };
     // The file is read (and checked) before the org is called.
+    // The file is written as --output is: a read-only file or anything but a regular file is
+    // refused before any work, a symbolic link keeps pointing where it did (its target is
+    // written).
+    crate::fsutil::writable_file(&path, "config init")?;
     let document = if path.exists() {
         let document = project::read_project_file(&path)?;
-        if let Some(section) = document.get("plugins").and_then(|p| p.get(SECTION)) {
+        if let Some(section) = project::section_of(&document, &path)? {
             project::check(section, &path)?;
         }
         document
@@ -122,9 +126,7 @@ async fn init(args: ConfigInitArgs) -> Result<CommandOutput> {
     if !args.dry_run {
         let mut text = serde_json::to_string_pretty(&document).expect("JSON serializes");
         text.push('\n');
-        let mode = file_mode(&path);
-        crate::fsutil::write_atomic(&path, text.as_bytes(), false)?;
-        restore_mode(&path, mode);
+        crate::fsutil::write_file(&path, text.as_bytes(), "config init")?;
     }
     let result = ConfigInitResult {
         file: path.display().to_string(),
@@ -141,21 +143,4 @@ async fn init(args: ConfigInitArgs) -> Result<CommandOutput> {
     let mut output = CommandOutput::new(&result, text).with_warnings(open.warnings.clone());
     output.warnings.extend(open.client.take_warnings());
     Ok(output)
-}
-
-/// The file's permissions, to keep them (the atomic write makes a new file); a new project
-/// file gets the usual 644.
-fn file_mode(path: &std::path::Path) -> Option<std::fs::Permissions> {
-    std::fs::metadata(path).ok().map(|m| m.permissions())
-}
-
-fn restore_mode(path: &std::path::Path, mode: Option<std::fs::Permissions>) {
-    #[cfg(unix)]
-    let mode = mode.or_else(|| {
-        use std::os::unix::fs::PermissionsExt;
-        Some(std::fs::Permissions::from_mode(0o644))
-    });
-    if let Some(mode) = mode {
-        let _ = std::fs::set_permissions(path, mode);
-    }
 }
