@@ -9,6 +9,7 @@ use crate::org::tenant::{
 use crate::protocol::Result;
 use crate::salesforce::Client;
 use crate::salesforce::client::BatchRead;
+pub use crate::sf::connect::username_sandbox_suffix;
 use crate::sf::connect::{OrgIdentity, TokenSource};
 use crate::sf::intake::InputShape;
 use schemars::JsonSchema;
@@ -164,7 +165,12 @@ impl OrgFacts {
                 requests: 0,
             },
         };
-        if let Some(name) = piped.and_then(|p| p.sandbox_name.clone()) {
+        // The piped JSON's sandbox name only when it is about this org (`identify` has refused
+        // one that disagrees with the username's).
+        let same_org = |p: &&crate::sf::intake::PipedOrg| {
+            p.username.is_none() || p.username == identity.username
+        };
+        if let Some(name) = piped.filter(same_org).and_then(|p| p.sandbox_name.clone()) {
             facts.sandbox_name = Some(name);
             facts.sandbox_name_source = Some(SandboxNameSource::SandboxProcess);
         }
@@ -470,19 +476,6 @@ pub fn parse_my_domain(url: &str) -> Option<MyDomain> {
         name: name.to_string(),
         sandbox,
     })
-}
-
-/// The sandbox name a refresh appended to a username: `admin@acme.com.uat` -> `uat`. Only a
-/// guess unless the org is known to be a sandbox; needs at least `domain.tld.suffix`.
-pub fn username_sandbox_suffix(username: &str) -> Option<String> {
-    let (_, domain) = username.rsplit_once('@')?;
-    let labels: Vec<&str> = domain.split('.').collect();
-    if labels.len() < 3 {
-        return None;
-    }
-    let last = *labels.last()?;
-    (!last.is_empty() && last.len() <= 10 && last.chars().all(|c| c.is_ascii_alphanumeric()))
-        .then(|| last.to_string())
 }
 
 #[cfg(test)]

@@ -117,6 +117,9 @@ pub fn identify(request: OrgRequest) -> Result<OrgIdentity> {
             }
         }
     }
+    if let Some(org) = &piped {
+        check_sandbox_name(org, identity.username.as_deref())?;
+    }
     identity.piped = piped;
     if request.api_version.is_none() {
         let home = home_dir().ok();
@@ -377,6 +380,44 @@ pub fn has_default_org() -> bool {
         .ok()
         .and_then(|home| resolve_target_org(None, &cwd, &home).ok().flatten())
         .is_some()
+}
+
+/// The sandbox name a refresh appended to a username: `admin@acme.com.uat` -> `uat`. Only a
+/// guess unless the org is known to be a sandbox; needs at least `domain.tld.suffix`.
+pub fn username_sandbox_suffix(username: &str) -> Option<String> {
+    let (_, domain) = username.rsplit_once('@')?;
+    let labels: Vec<&str> = domain.split('.').collect();
+    if labels.len() < 3 {
+        return None;
+    }
+    let last = *labels.last()?;
+    (!last.is_empty() && last.len() <= 10 && last.chars().all(|c| c.is_ascii_alphanumeric()))
+        .then(|| last.to_string())
+}
+
+/// The sandbox name of piped JSON (`--org-json`, stdin) against the org's own, which its username
+/// says (`admin@acme.com.uat` is sandbox `uat`): the org's own is the one that counts, and JSON
+/// that says another is about another sandbox, whose tenant would be planned for this one.
+fn check_sandbox_name(piped: &PipedOrg, username: Option<&str>) -> Result<()> {
+    let (Some(said), Some(username)) = (piped.sandbox_name.as_deref(), username) else {
+        return Ok(());
+    };
+    let Some(own) = username_sandbox_suffix(username) else {
+        return Ok(());
+    };
+    if own.eq_ignore_ascii_case(said) {
+        return Ok(());
+    }
+    Err(Error::input(
+        "SandboxNameMismatchError",
+        format!(
+            "The org's username {username} says it is sandbox {own}, but the JSON given with it says sandboxName {said}: the JSON is about another sandbox; nothing was done."
+        ),
+    )
+    .with_action(format!(
+        "Give the JSON of this org (sf org display -o {username} --json), or leave --org-json out."
+    ))
+    .with_data(serde_json::json!({"username": username, "sandboxName": own, "jsonSandboxName": said})))
 }
 
 fn no_org_error() -> Error {
