@@ -109,14 +109,39 @@ fn command_line() -> String {
         .join(" ")
 }
 
-/// The error for a lock another process holds, naming it.
+/// The error for a lock another process holds, naming it. The file says who last took the lock;
+/// the operating system says who holds it now. They differ when the holder has not written its
+/// name yet, or holds the file without being this tool: the file's name is then stale, and the
+/// message says so rather than blame a process that has ended.
 fn locked(path: &Path, org_id: &str, waited: Option<Duration>) -> Error {
     let holder = crate::fsutil::read_bounded_text(path)
         .ok()
         .and_then(|text| serde_json::from_str::<Holder>(&text).ok());
-    let who = match &holder {
-        Some(h) => format!("process {} ({}), since {}", h.pid, h.command, h.since),
-        None => "another process".to_string(),
+    let holding = holding_pid(path);
+    let named_holds = match (&holder, holding) {
+        (Some(h), Some(pid)) => h.pid == pid,
+        (Some(h), None) => process_exists(h.pid),
+        (None, _) => false,
+    };
+    let who = match (&holder, holding) {
+        (Some(h), _) if named_holds => {
+            format!("process {} ({}), since {}", h.pid, h.command, h.since)
+        }
+        (Some(h), Some(pid)) => format!(
+            "process {pid} (the lock file still names process {}, which {})",
+            h.pid,
+            if process_exists(h.pid) {
+                "no longer holds it"
+            } else {
+                "has ended"
+            }
+        ),
+        (Some(h), None) => format!(
+            "another process (the lock file still names process {}, which has ended)",
+            h.pid
+        ),
+        (None, Some(pid)) => format!("process {pid}"),
+        (None, None) => "another process".to_string(),
     };
     let message = match waited {
         Some(wait) => format!(
@@ -125,6 +150,7 @@ fn locked(path: &Path, org_id: &str, waited: Option<Duration>) -> Error {
         ),
         None => format!("Org {org_id} is being changed by {who}; nothing was done."),
     };
+    let named = holder.as_ref().filter(|_| named_holds);
     let err = Error::new("OrgLockedError", message)
         .with_action("Let the other run finish, then run this again.")
         .with_action(format!(
@@ -133,14 +159,62 @@ fn locked(path: &Path, org_id: &str, waited: Option<Duration>) -> Error {
         .with_data(serde_json::json!({
             "orgId": org_id,
             "lockFile": path.display().to_string(),
-            "pid": holder.as_ref().map(|h| h.pid),
-            "command": holder.as_ref().map(|h| h.command.clone()),
-            "since": holder.as_ref().map(|h| h.since.clone()),
+            "pid": named.map(|h| h.pid).or(holding),
+            "command": named.map(|h| h.command.clone()),
+            "since": named.map(|h| h.since.clone()),
+            "stalePid": holder.as_ref().filter(|_| !named_holds).map(|h| h.pid),
         }));
     if waited.is_some() {
         err.with_exit(ExitStatus::TimedOut)
     } else {
         err
+    }
+}
+
+/// The process holding the file's lock, as the kernel lists it (`/proc/locks`, Linux); None
+/// where that cannot be known.
+fn holding_pid(path: &Path) -> Option<u32> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::metadata(path).ok()?;
+        let (major, minor) = (libc::major(meta.dev()), libc::minor(meta.dev()));
+        let locks = crate::fsutil::read_bounded_text(Path::new("/proc/locks")).ok()?;
+        locks.lines().find_map(|line| {
+            // `1: FLOCK  ADVISORY  WRITE 18479 fe:00:10011649 0 EOF`
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let at = fields.iter().position(|f| *f == "FLOCK")?;
+            let pid: u32 = fields.get(at + 3)?.parse().ok()?;
+            let mut id = fields.get(at + 4)?.split(':');
+            let same = u32::from_str_radix(id.next()?, 16).ok()? == major
+                && u32::from_str_radix(id.next()?, 16).ok()? == minor
+                && id.next()?.parse::<u64>().ok()? == meta.ino();
+            same.then_some(pid)
+        })
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = path;
+        None
+    }
+}
+
+/// Whether a process with this ID runs (kill(2) with no signal); true where that cannot be
+/// known, so a holder is never called gone without reason.
+fn process_exists(pid: u32) -> bool {
+    #[cfg(unix)]
+    {
+        let Ok(pid) = libc::pid_t::try_from(pid) else {
+            return false;
+        };
+        // SAFETY: signal 0 only checks that the process exists; nothing is sent.
+        let result = unsafe { libc::kill(pid, 0) };
+        result == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = pid;
+        true
     }
 }
 
