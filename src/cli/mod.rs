@@ -152,7 +152,10 @@ Examples:
 
   Stream events into jq while it runs:
     logik-refresh run -o uat --runtime-url https://acme-uat.test.logik.io --jsonl \\
-        | jq -c 'select(.event == \"step-finished\") | [.step, .result.outcome]'")]
+        | jq -c 'select(.event == \"step-finished\") | [.step, .result.outcome]'
+
+  Every sandbox of the project config, four at a time:
+    logik-refresh run --all --jobs 4")]
     Run(run::RunArgs),
     /// Undo a step's last change, from the values the journal recorded before it.
     #[command(after_help = "\

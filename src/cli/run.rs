@@ -17,6 +17,12 @@ pub struct RunArgs {
     #[arg(long, conflicts_with_all = ["target_orgs", "org_json"])]
     pub all: bool,
 
+    /// With several orgs (-o repeated, --all): how many run at the same time; the others wait
+    /// for a free place, so open files and memory stay bounded however many orgs there are
+    /// (default: twice the CPU cores, at most 16).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: Option<u16>,
+
     /// Read the org from this file of sf JSON instead of stdin ("-" for stdin).
     #[arg(long, value_name = "FILE")]
     pub org_json: Option<PathBuf>,

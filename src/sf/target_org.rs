@@ -118,6 +118,26 @@ pub fn resolve_target_org_with(
     }))
 }
 
+/// What makes two `-o` values the same org, so an org named twice (`-o s20` and
+/// `-o admin@acme.com.s20`, or two users of one org) is seen as one: the org ID in sf's auth
+/// file, else the username the value stands for (usernames do not differ by case), else the
+/// value itself, when sf knows no such org (its run then says so).
+pub fn org_key(flag: &str, cwd: &Path, home: &Path) -> String {
+    let Ok(Some(target)) = resolve_target_org(Some(flag), cwd, home) else {
+        return format!("name:{}", flag.trim().to_ascii_lowercase());
+    };
+    let org_id = crate::sf::authfile::read_auth_file(home, &target.username)
+        .ok()
+        .and_then(|auth| {
+            auth.text("orgId")
+                .and_then(|id| crate::salesforce::ids::OrgId::parse(id).ok())
+        });
+    match org_id {
+        Some(id) => format!("org:{}", id.as_18()),
+        None => format!("user:{}", target.username.to_ascii_lowercase()),
+    }
+}
+
 /// sf's `accessTokenRegex` (`00D` + 12 to 15 word characters + `!`): sf takes such a `-o`
 /// value as a token.
 fn looks_like_access_token(value: &str) -> bool {

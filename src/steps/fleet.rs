@@ -3,6 +3,7 @@
 
 use super::procedure::{PendingStep, RunEvent, RunOutcome, RunSummary};
 use crate::protocol::ExitStatus;
+use crate::protocol::output::{escape_controls, escape_inline};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -114,9 +115,13 @@ impl FleetSummary {
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_string))
                 .unwrap_or_default();
-            out.push_str(&format!("{}: {outcome}\n", org.target));
+            // The target comes from the command line or the project config: one line, its
+            // controls shown escaped, so it cannot forge another org's line.
+            out.push_str(&format!("{}: {outcome}\n", escape_inline(&org.target)));
             if let Some(err) = &org.error {
-                out.push_str(&format!("    {}: {}\n", err.name, err.message));
+                // A message may span lines: each stays inside the org's block.
+                let message = escape_controls(&err.message).replace('\n', "\n      ");
+                out.push_str(&format!("    {}: {message}\n", escape_inline(&err.name)));
             }
             for step in &org.failed {
                 out.push_str(&format!("    failed: {step}\n"));
