@@ -2,7 +2,7 @@
 //! the org emulator, lay out sf's auth store from the real sf test vectors.
 
 use logik_org_emulator::{Emulator, EmulatorOptions};
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -353,4 +353,40 @@ pub fn write_sealed_snapshot(path: &Path, value: &Value) {
     snapshot.checksum = None;
     snapshot.checksum = Some(logik_refresh::snapshot::content_checksum(&snapshot));
     std::fs::write(path, serde_json::to_string_pretty(&snapshot).unwrap()).unwrap();
+}
+
+/// Sandboxes `names`, each its own refreshed emulator, logged in through sf's auth store under
+/// its name as the alias (`admin@acme.com.<name>`).
+pub fn sandboxes(names: &[String]) -> (Vec<Emulator>, Sandbox) {
+    let sandbox = Sandbox::new();
+    let emulators: Vec<Emulator> = names.iter().map(|_| emulator()).collect();
+    sandbox.sf_auth_store("v1", &format!("{}/", emulators[0].base_url()));
+    let sfdx = sandbox.home().join(".sfdx");
+    let template: Value = serde_json::from_str(
+        &std::fs::read_to_string(sfdx.join("admin@acme.com.uat.json")).unwrap(),
+    )
+    .unwrap();
+    std::fs::remove_file(sfdx.join("admin@acme.com.uat.json")).unwrap();
+    let mut aliases = serde_json::Map::new();
+    for (name, emulator) in names.iter().zip(&emulators) {
+        let org_id = emulator.refresh(name);
+        let username = format!("admin@acme.com.{name}");
+        let mut auth = template.clone();
+        auth["username"] = json!(username);
+        auth["orgId"] = json!(org_id);
+        auth["instanceUrl"] = json!(format!("{}/", emulator.base_url()));
+        auth["loginUrl"] = auth["instanceUrl"].clone();
+        std::fs::write(
+            sfdx.join(format!("{username}.json")),
+            serde_json::to_string(&auth).unwrap(),
+        )
+        .unwrap();
+        aliases.insert(name.to_string(), json!(username));
+    }
+    std::fs::write(
+        sfdx.join("alias.json"),
+        serde_json::to_string(&json!({"orgs": aliases})).unwrap(),
+    )
+    .unwrap();
+    (emulators, sandbox)
 }

@@ -5,6 +5,7 @@ mod case;
 mod color;
 mod common;
 mod completions;
+mod config_and_fleet;
 mod doctor;
 mod doctor_steps;
 mod faults;

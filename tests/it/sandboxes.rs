@@ -339,36 +339,7 @@ fn case_build_takes_the_cpq_url_and_admins_from_the_config() {
 /// Three refreshed sandboxes (uat, qa, dev), each its own emulator, logged in through sf's auth
 /// store under its name as the alias.
 fn three_sandboxes() -> (Vec<Emulator>, Sandbox) {
-    let sandbox = Sandbox::new();
-    let emulators: Vec<Emulator> = (0..3).map(|_| emulator()).collect();
-    sandbox.sf_auth_store("v1", &format!("{}/", emulators[0].base_url()));
-    let sfdx = sandbox.home().join(".sfdx");
-    let template: Value = serde_json::from_str(
-        &std::fs::read_to_string(sfdx.join("admin@acme.com.uat.json")).unwrap(),
-    )
-    .unwrap();
-    let mut aliases = serde_json::Map::new();
-    for (name, emulator) in ["uat", "qa", "dev"].iter().zip(&emulators) {
-        let org_id = emulator.refresh(name);
-        let username = format!("admin@acme.com.{name}");
-        let mut auth = template.clone();
-        auth["username"] = json!(username);
-        auth["orgId"] = json!(org_id);
-        auth["instanceUrl"] = json!(format!("{}/", emulator.base_url()));
-        auth["loginUrl"] = auth["instanceUrl"].clone();
-        std::fs::write(
-            sfdx.join(format!("{username}.json")),
-            serde_json::to_string_pretty(&auth).unwrap(),
-        )
-        .unwrap();
-        aliases.insert(name.to_string(), json!(username));
-    }
-    std::fs::write(
-        sfdx.join("alias.json"),
-        serde_json::to_string(&json!({"orgs": aliases})).unwrap(),
-    )
-    .unwrap();
-    (emulators, sandbox)
+    sandboxes(&["uat".into(), "qa".into(), "dev".into()])
 }
 
 #[test]
